@@ -1,0 +1,1 @@
+"""Solver benchmarks: the optimizer against a plain HiGHS peer model (``make bench``)."""
