@@ -1,0 +1,149 @@
+"""Run the optimizer: status mapping, time limit, progress, and the result file."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .arrays import MarketArrays, build_arrays
+from .backend import EngineResult, solve_model
+from .infeasible import lock_conflict
+from .integer import add_integer_rules
+from .market import Market, month_label
+from .model import build_model
+from .pricing import initial_columns, new_columns, price
+from .result import Match, Progress, Result, SolveOptions
+
+# Below this many eligible pairs the whole LP is cheaper than pricing rounds.
+FULL_MODEL_PAIRS = 4000
+LP_ENGINE = "highs"
+MIP_ENGINE = "highs"
+
+
+def _locked(data: MarketArrays) -> dict[int, float]:
+    """Pair index -> scaled volume of every locked match."""
+    market, p = data.market, data.pairs
+    offer_ids = [o.id for o in market.offers]
+    demand_ids = [d.id for d in market.demands]
+    index = {(offer_ids[o], demand_ids[d]): k for k, (o, d) in enumerate(zip(p.offer, p.demand))}
+    return {index[(x.offer, x.demand)]: x.monthly_qty / data.pair_scale[index[(x.offer, x.demand)]] for x in market.locked}
+
+
+def _matches(data: MarketArrays, columns: np.ndarray, x: np.ndarray) -> list[Match]:
+    market, p = data.market, data.pairs
+    q = x * data.pair_scale[columns]
+    keep = x > 1e-9
+    out = []
+    for k in np.nonzero(keep)[0]:
+        pair = columns[k]
+        offer, demand = market.offers[p.offer[pair]], market.demands[p.demand[pair]]
+        months = int(p.end[pair] - p.start[pair] + 1)
+        margin = float(p.margin[pair])
+        out.append(Match(
+            offer=offer.id,
+            demand=demand.id,
+            monthly_qty=float(q[k]),
+            start=month_label(int(p.start[pair])),
+            end=month_label(int(p.end[pair])),
+            months=months,
+            unit_margin=margin,
+            price=float(offer.price + p.freight[pair] + margin / 2),
+            surplus=float(q[k] * months * margin),
+        ))
+    out.sort(key=lambda m: (m.offer, m.demand))
+    return out
+
+
+def _finish(data, columns, run: EngineResult, bound_scaled, started, stats, status=None) -> Result:
+    matches = _matches(data, columns, run.x)
+    objective = float(sum(m.surplus for m in matches))
+    bound = max(float(bound_scaled) * data.obj_scale, objective)
+    return Result(status or run.status, objective, bound, time.perf_counter() - started, matches, stats=stats)
+
+
+def solve(market: Market, options: SolveOptions | None = None) -> Result:
+    """Solve a validated market; never raises for infeasible locks or time-outs (see status)."""
+    options = options or SolveOptions()
+    started = time.perf_counter()
+    deadline = started + options.time_limit
+    data = build_arrays(market)
+    stats = {"eligible_pairs": len(data.pairs), "build_seconds": 0.0, "solve_seconds": 0.0}
+    if len(data.pairs) == 0:
+        return Result("optimal", 0.0, 0.0, time.perf_counter() - started, stats=stats)
+    locked = _locked(data)
+    conflict = lock_conflict(data, locked)
+    if conflict:
+        return Result("infeasible", 0.0, 0.0, time.perf_counter() - started, reason=conflict, stats=stats)
+
+    def report(phase: str, objective: float | None, bound: float | None) -> None:
+        if options.progress:
+            scale = data.obj_scale
+            options.progress(Progress(phase, time.perf_counter() - started,
+                                      None if objective is None else objective * scale,
+                                      None if bound is None else bound * scale))
+
+    if not market.is_linear:
+        return _solve_mip(data, locked, options, started, deadline, stats, report)
+    return _solve_lp(data, locked, options, started, deadline, stats, report)
+
+
+def _infeasible(data, locked, started, stats) -> Result:
+    reason = lock_conflict(data, locked, deep=True) or "the locked matches cannot all hold together"
+    return Result("infeasible", 0.0, 0.0, time.perf_counter() - started, reason=reason, stats=stats)
+
+
+def _solve_lp(data, locked, options, started, deadline, stats, report) -> Result:
+    engine = options.engine or LP_ENGINE
+    locked_cols = np.fromiter(locked, np.int64, len(locked))
+    full = len(data.pairs) <= FULL_MODEL_PAIRS
+    columns = np.arange(len(data.pairs)) if full else initial_columns(data, locked_cols)
+    rounds = 0
+    while True:
+        rounds += 1
+        t0 = time.perf_counter()
+        model = build_model(data, columns, locked)
+        stats["build_seconds"] += time.perf_counter() - t0
+        run = solve_model(model, engine, deadline - time.perf_counter(), 1e-9, options.threads)
+        stats["solve_seconds"] += run.seconds
+        stats.update(rounds=rounds, columns=len(columns), rows=model.num_rows, nonzeros=len(model.vals))
+        if run.status == "infeasible":
+            return _infeasible(data, locked, started, stats)
+        if run.status != "optimal" or run.duals is None:
+            if run.x is None:
+                return Result("no_solution", 0.0, float("inf"), time.perf_counter() - started, stats=stats)
+            return _finish(data, columns, run, float("inf"), started, stats, status="feasible")
+        t0 = time.perf_counter()
+        pricing = price(data, model, run.duals)
+        objective = float(np.dot(model.cost, run.x))
+        stats["pricing_seconds"] = stats.get("pricing_seconds", 0.0) + time.perf_counter() - t0
+        report("lp", objective, pricing.bound)
+        gap = (pricing.bound - objective) / max(abs(objective), 1e-12)
+        if full or gap <= min(options.gap, 1e-6):
+            return _finish(data, columns, run, pricing.bound, started, stats)
+        extra = new_columns(data, pricing, columns, k=8, tol=1e-9)
+        if len(extra) == 0:
+            return _finish(data, columns, run, pricing.bound, started, stats)
+        if time.perf_counter() >= deadline:
+            status = "optimal" if gap <= options.gap else "feasible"
+            return _finish(data, columns, run, pricing.bound, started, stats, status=status)
+        columns = np.union1d(columns, extra)
+
+
+def _solve_mip(data, locked, options, started, deadline, stats, report) -> Result:
+    engine = options.engine or MIP_ENGINE
+    columns = np.arange(len(data.pairs))
+    t0 = time.perf_counter()
+    model = add_integer_rules(data, build_model(data, columns, locked), locked)
+    stats["build_seconds"] = time.perf_counter() - t0
+    run = solve_model(model, engine, deadline - time.perf_counter(), options.gap, options.threads)
+    stats.update(solve_seconds=run.seconds, columns=len(model.cost), rows=model.num_rows,
+                 nonzeros=len(model.vals), integers=int(model.integer.sum()))
+    if run.status == "infeasible":
+        return _infeasible(data, locked, started, stats)
+    if run.x is None:
+        return Result("no_solution", 0.0, run.dual_bound * data.obj_scale, time.perf_counter() - started, stats=stats)
+    n = len(columns)
+    run.x = run.x[:n]
+    report("mip", run.primal_bound, run.dual_bound)
+    return _finish(data, columns, run, run.dual_bound, started, stats)
