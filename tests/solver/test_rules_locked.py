@@ -1,0 +1,119 @@
+"""Locked matches are kept at exactly their volume; locks that cannot all hold are infeasible."""
+
+from __future__ import annotations
+
+from pytest import approx
+
+from tests.solver.checker import check_result
+from tests.solver.conftest import solve_dict
+from tests.solver.markets import demand, market, offer, volumes
+
+
+def lock(offer_id: str, demand_id: str, qty: float) -> dict:
+    return {"offer": offer_id, "demand": demand_id, "monthly_qty": qty}
+
+
+def test_a_locked_match_is_kept_even_when_it_is_not_the_best_use(solve_checked):
+    # O1 (100 at 10); D1 bids 20 (m=10), D2 bids 14 (m=4). Free choice: all 100 to D1 (12000).
+    # O1-D2 is locked at 30, so D1 gets the other 70: 12*(70*10 + 30*4) = 9840.
+    data = market(
+        [offer("O1", "s", 100, 10)],
+        [demand("D1", "a", 100, 20), demand("D2", "b", 100, 14)],
+        locked=[lock("O1", "D2", 30)],
+    )
+    result = solve_checked(data)
+    assert result["objective"] == approx(9840, rel=1e-6)
+    assert volumes(result) == {("O1", "D1"): approx(70), ("O1", "D2"): approx(30)}
+
+
+def test_a_locked_match_does_not_grow_beyond_its_volume(solve_checked):
+    # O1-D1 (the best pair) is locked at 30; the other 70 go to D2:
+    # 12*(30*10 + 70*4) = 12*580 = 6960.
+    data = market(
+        [offer("O1", "s", 100, 10)],
+        [demand("D1", "a", 100, 20), demand("D2", "b", 100, 14)],
+        locked=[lock("O1", "D1", 30)],
+    )
+    result = solve_checked(data)
+    assert result["objective"] == approx(6960, rel=1e-6)
+    assert volumes(result) == {("O1", "D1"): approx(30), ("O1", "D2"): approx(70)}
+
+
+def test_a_locked_zero_margin_match_is_listed(solve_checked):
+    # m = 20 - 20 = 0 is eligible; the lock adds nothing to the objective but is a match.
+    data = market([offer("O1", "s", 100, 20)], [demand("D1", "a", 100, 20)],
+                  locked=[lock("O1", "D1", 25)])
+    result = solve_checked(data)
+    assert result["objective"] == approx(0, abs=1e-6)
+    assert volumes(result) == {("O1", "D1"): approx(25)}
+
+
+def assert_infeasible(data: dict, *names: str) -> str:
+    result = solve_dict(data)
+    assert result["status"] == "infeasible"
+    assert check_result(data, result) == []
+    reason = result["reason"]
+    for name in names:
+        assert name in reason, f"{name!r} not named in reason {reason!r}"
+    return reason
+
+
+def test_locks_above_capacity_are_infeasible_and_the_reason_names_it():
+    # O1 has 50 a month; locks of 40 + 20 = 60 > 50.
+    data = market(
+        [offer("O1", "s", 50, 10)],
+        [demand("D1", "a", 100, 20), demand("D2", "b", 100, 20)],
+        locked=[lock("O1", "D1", 40), lock("O1", "D2", 20)],
+    )
+    reason = assert_infeasible(data, "O1")
+    assert "capacity" in reason
+
+
+def test_a_lock_above_remaining_names_the_month():
+    # The spec's own example: offer O1 capacity in 2027-01: locked 60 > 50.
+    data = market(
+        [offer("O1", "s", 100, 10, remaining={"2027-01": 50})],
+        [demand("D1", "a", 100, 20)],
+        locked=[lock("O1", "D1", 60)],
+    )
+    assert_infeasible(data, "O1", "2027-01")
+
+
+def test_locks_above_a_demands_quantity_are_infeasible():
+    # D1 wants 100; locks of 70 + 70 from two offers.
+    data = market(
+        [offer("O1", "s1", 100, 10), offer("O2", "s2", 100, 10)],
+        [demand("D1", "a", 100, 20)],
+        locked=[lock("O1", "D1", 70), lock("O2", "D1", 70)],
+    )
+    assert_infeasible(data, "D1")
+
+
+def test_a_lock_below_the_minimum_volume_is_infeasible():
+    # D1 accepts no match under 40 a month; the lock says 30.
+    data = market(
+        [offer("O1", "s", 100, 10)],
+        [demand("D1", "a", 100, 20, min_monthly_qty=40)],
+        locked=[lock("O1", "D1", 30)],
+    )
+    assert_infeasible(data, "O1")
+
+
+def test_a_lock_above_the_supplier_share_is_infeasible():
+    # D1 takes at most 0.5 * 100 = 50 from org s; the lock says 60.
+    data = market(
+        [offer("O1", "s", 100, 10)],
+        [demand("D1", "a", 100, 20, max_supplier_share=0.5)],
+        locked=[lock("O1", "D1", 60)],
+    )
+    assert_infeasible(data, "D1")
+
+
+def test_a_lock_above_the_buyer_share_is_infeasible():
+    # O1 lets org a take at most 0.3 * 100 = 30; the lock says 40.
+    data = market(
+        [offer("O1", "s", 100, 10, max_buyer_share=0.3)],
+        [demand("D1", "a", 100, 20)],
+        locked=[lock("O1", "D1", 40)],
+    )
+    assert_infeasible(data, "O1")
