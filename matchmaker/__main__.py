@@ -1,0 +1,5 @@
+"""`python -m matchmaker` is the `matchmaker` command."""
+
+from matchmaker.cli import cli
+
+cli()
