@@ -1,0 +1,85 @@
+"""Matchmaker web platform: ``create_app`` builds the Flask app in small named steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from matchmaker import db
+from matchmaker.config import load_config
+from matchmaker.extensions import babel, csrf, login_manager
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The app; ``test_config`` (a plain dict) overrides defaults and environment."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from matchmaker.i18n import select_locale, select_timezone
+    from matchmaker.web.users import load_user
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+
+def register_blueprints(app: Flask) -> None:
+    from matchmaker.web import admin, auth, catalog, listings, main
+
+    for module in (main, auth, listings, catalog, admin):
+        app.register_blueprint(module.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from matchmaker.web.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from matchmaker.i18n import register_filters
+
+    register_filters(app)
+
+
+def register_commands(app: Flask) -> None:
+    """``flask --app wsgi init-db`` / ``seed-catalogue`` for operators (``matchmaker`` CLI is separate)."""
+    import click
+
+    @app.cli.command("init-db")
+    def init_db_command() -> None:
+        """Create or upgrade the schema to the newest migration."""
+        from matchmaker.migrate import upgrade
+
+        upgrade(app)
+        click.echo("database at newest migration")
+
+    @app.cli.command("seed-catalogue")
+    def seed_catalogue_command() -> None:
+        """Load the product catalogue from solver/data/products.csv."""
+        from matchmaker.services.catalog import seed_catalogue
+
+        with app.app_context():
+            count = seed_catalogue(db.get_session())
+        click.echo(f"{count} products")

@@ -1,0 +1,75 @@
+"""Offers (sell side) and demands (buy side): every field of the market file, plus terms.
+
+Prices are CNY per product unit; months are ``YYYY-MM`` and windows are inclusive. A price is
+either fixed or index-linked: index value plus ``index_adjustment`` (an amount in CNY, or a
+percentage when ``index_adjustment_kind`` is ``percent``; negative for a discount), clamped to
+``price_floor`` and ``price_ceiling`` when given. The status stored is ``open`` or
+``withdrawn``; an open listing whose window has ended reads as ``expired``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from matchmaker.models.base import utcnow
+
+
+class ListingBase(SQLModel):
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    product_id: str = Field(foreign_key="product.id", index=True, max_length=64)
+    region: str = Field(max_length=32, index=True)
+    monthly_qty: float
+    start: str = Field(max_length=7)
+    end: str = Field(max_length=7, index=True)
+    min_term_months: int = 1
+    min_monthly_qty: float = 0.0
+    price_basis: str = Field(default="fixed", max_length=8)
+    price: float | None = None
+    index_name: str | None = Field(default=None, max_length=32)
+    index_adjustment: float | None = None
+    index_adjustment_kind: str | None = Field(default=None, max_length=8)
+    price_floor: float | None = None
+    price_ceiling: float | None = None
+    delivery_terms: str = Field(default="DAP", max_length=8)
+    delivery_notes: str = Field(default="", max_length=500)
+    status: str = Field(default="open", max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Offer(ListingBase, table=True):
+    """Capacity a supplier offers each month of its window."""
+
+    __tablename__ = "offer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    certifications: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    max_buyer_share: float | None = None
+
+
+class Demand(ListingBase, table=True):
+    """Volume a buyer wants each month of its window."""
+
+    __tablename__ = "demand"
+
+    id: int | None = Field(default=None, primary_key=True)
+    required_certifications: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    max_supplier_share: float | None = None
+    max_suppliers: int | None = None
+    own_supply: float = 0.0
+
+
+class OfferInput(SQLModel, table=True):
+    """Chain link: per unit the offer sells, ``ratio`` units bought through ``demand_id``."""
+
+    __tablename__ = "offer_input"
+
+    id: int | None = Field(default=None, primary_key=True)
+    offer_id: int = Field(foreign_key="offer.id", index=True)
+    demand_id: int = Field(foreign_key="demand.id")
+    ratio: float

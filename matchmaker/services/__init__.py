@@ -1,0 +1,1 @@
+"""Use cases. The only place that commits; raises ``matchmaker.services.errors`` on bad input."""

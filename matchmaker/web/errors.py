@@ -1,0 +1,63 @@
+"""Turning domain errors and HTTP errors into pages (or JSON for JSON requests)."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from matchmaker.services.errors import DomainError, RateLimited, ValidationError
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        401: _("Wrong email or password."),
+        403: _("You may not do this."),
+        404: _("Not found."),
+        405: _("This action is not available here."),
+        409: _("This cannot be done in the current state."),
+        413: _("The request is too large."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+        500: _("Something went wrong on our side."),
+    }
+
+
+def render_error(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+    message = detail or _titles().get(status, _("Error"))
+    if _wants_json():
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(400, _("The form expired or was not sent from this site. Please try again."))
+
+    @app.errorhandler(ValidationError)
+    def validation_error(error: ValidationError):  # type: ignore[no-untyped-def]
+        if _wants_json():
+            return jsonify({"error": "validation", "fields": {k: str(v) for k, v in error.errors.items()}}), 400
+        return render_error(400, "; ".join(str(v) for v in error.errors.values()))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+        response = render_error(error.status_code)
+        if isinstance(error, RateLimited):
+            response[0].headers["Retry-After"] = str(error.args[0] if error.args else 60)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error")
+        return render_error(500)
