@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -28,11 +28,14 @@ def _titles() -> dict[int, str]:
     }
 
 
-def render_error(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+def render_error(status: int, detail: str | None = None) -> Response:
     message = detail or _titles().get(status, _("Error"))
     if _wants_json():
-        return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", status=status, message=message), status
+        response = jsonify({"error": message, "status": status})
+    else:
+        response = make_response(render_template("error.html", status=status, message=message))
+    response.status_code = status
+    return response
 
 
 def register(app: Flask) -> None:
@@ -43,14 +46,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError):  # type: ignore[no-untyped-def]
         if _wants_json():
-            return jsonify({"error": "validation", "fields": {k: str(v) for k, v in error.errors.items()}}), 400
+            response = jsonify({"error": "validation", "fields": {k: str(v) for k, v in error.errors.items()}})
+            response.status_code = 400
+            return response
         return render_error(400, "; ".join(str(v) for v in error.errors.values()))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
         response = render_error(error.status_code)
         if isinstance(error, RateLimited):
-            response[0].headers["Retry-After"] = str(error.args[0] if error.args else 60)
+            response.headers["Retry-After"] = str(error.args[0] if error.args else 60)
         return response
 
     @app.errorhandler(HTTPException)
