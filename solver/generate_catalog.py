@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from itertools import combinations
+from pathlib import Path
 
 FREIGHT_CNY_PER_TONNE_KM = 0.35
 # Lanes up to this length get an explicit any-product entry; longer ones fall back to each
