@@ -139,7 +139,11 @@ def solve_peer(market: dict[str, Any], time_limit: float = 60.0, scale_objective
     pairs = list(ref.eligible_pairs().values())
     n = len(pairs)
     cost = np.array([p.months * p.margin for p in pairs], dtype=float)
-    scale = 1.0 / float(np.abs(cost).max()) if scale_objective and n and cost.any() else 1.0
+    # Objective scaling centres the costs on 1 (geometric mean): dividing by the largest cost
+    # would push the smallest (8 orders of magnitude below in national markets) under HiGHS's
+    # dual feasibility tolerance, and those pairs would silently be treated as worthless.
+    positive = np.abs(cost[cost != 0])
+    scale = float(np.exp(-np.log(positive).mean())) if scale_objective and positive.size else 1.0
     lower = [0.0] * n
     upper = [p.max_qty for p in pairs]
     for j, p in enumerate(pairs):
@@ -196,6 +200,5 @@ def solve_peer(market: dict[str, Any], time_limit: float = 60.0, scale_objective
             bound = h.getInfo().mip_dual_bound / scale
         else:
             bound = h.getInfo().objective_function_value / scale
-        bound = max(bound, objective) if status == "optimal" else bound
     return PeerResult(status, objective, bound, seconds, build_seconds, len(rows),
                       lp.num_col_, q)
