@@ -6,6 +6,7 @@ Ids are what the market file and the database store; display names are translate
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 TIERS: dict[str, object] = {
     "resource": _l("Resources"),
@@ -66,4 +67,15 @@ ROLES: dict[str, object] = {
     "member": _l("Member"),
     "staff": _l("Association staff"),
     "admin": _l("Administrator"),
+}
+
+# Units of measure as stored (the market file's ``unit``) and as shown.
+UNITS: dict[str, object] = {
+    "t": lazy_pgettext("unit", "t"),
+    "kg": lazy_pgettext("unit", "kg"),
+    "GWh": lazy_pgettext("unit", "GWh"),
+    "MWh": lazy_pgettext("unit", "MWh"),
+    "Mm2": lazy_pgettext("unit", "million m²"),
+    "m2": lazy_pgettext("unit", "m²"),
+    "pcs": lazy_pgettext("unit", "pieces"),
 }

@@ -11,7 +11,16 @@ from babel.dates import format_skeleton
 from flask import Flask, current_app, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
-from matchmaker.domain import CERTIFICATIONS, DELIVERY_TERMS, LISTING_STATUSES, ORG_STATUSES, PRICE_INDICES, ROLES, TIERS
+from matchmaker.domain import (
+    CERTIFICATIONS,
+    DELIVERY_TERMS,
+    LISTING_STATUSES,
+    ORG_STATUSES,
+    PRICE_INDICES,
+    ROLES,
+    TIERS,
+    UNITS,
+)
 from matchmaker.regions import PROVINCES, region_name
 
 
@@ -41,7 +50,7 @@ def fmt_month(month: str | None) -> str:
     return format_skeleton("yMMM", value, locale=current_language())
 
 
-def fmt_number(value: float | int | None, digits: int = 2) -> str:
+def fmt_number(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "—"
     return format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0")
@@ -74,9 +83,11 @@ def register_filters(app: Flask) -> None:
         org_status=lambda s: ORG_STATUSES.get(s, s),
         listing_status=lambda s: LISTING_STATUSES.get(s, s),
         role=lambda r: ROLES.get(r, r),
+        unit=lambda u: UNITS.get(u, u),
     )
     app.jinja_env.globals.update(
         TIERS=TIERS,
+        UNITS=UNITS,
         PROVINCES=PROVINCES,
         CERTIFICATIONS=CERTIFICATIONS,
         DELIVERY_TERMS=DELIVERY_TERMS,

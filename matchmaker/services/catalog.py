@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from matchmaker.domain import TIERS
+from matchmaker.domain import TIERS, UNITS
 from matchmaker.models import BomLine, Product
 from matchmaker.models.base import utcnow
 from matchmaker.services.errors import NotFound, PermissionDenied
@@ -21,7 +21,6 @@ from matchmaker.services.viewer import Viewer
 
 PRODUCTS_CSV = Path(__file__).resolve().parents[2] / "solver" / "data" / "products.csv"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-UNITS = ("t", "kg", "GWh", "MWh", "Mm2", "m2", "pcs")
 
 
 def seed_catalogue(session: Session, csv_path: Path = PRODUCTS_CSV) -> int:
@@ -111,7 +110,7 @@ def save_product(
     product.name_zh = form.text("name_zh", max_len=200)
     product.name_en = form.text("name_en", max_len=200)
     product.tier = form.choice("tier", TIERS)
-    product.unit = form.choice("unit", set(UNITS))
+    product.unit = form.choice("unit", UNITS)
     product.reference_price = form.number("reference_price", required=False, ge=0)
     product.tonnes_per_unit = form.number("tonnes_per_unit", required=False, gt=0)
     bom = _read_bom(session, form, product.id)

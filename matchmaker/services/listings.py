@@ -24,11 +24,11 @@ from matchmaker.services.orgs import valid_certification_names
 from matchmaker.services.viewer import Viewer
 
 Kind = Literal["offer", "demand"]
-MODELS: dict[str, type[Offer] | type[Demand]] = {"offer": Offer, "demand": Demand}
+MODELS: dict[str, type[Offer | Demand]] = {"offer": Offer, "demand": Demand}
 MAX_WINDOW_MONTHS = 240
 
 
-def model_for(kind: str) -> type[Offer] | type[Demand]:
+def model_for(kind: str) -> type[Offer | Demand]:
     if kind not in MODELS:
         raise NotFound(kind)
     return MODELS[kind]

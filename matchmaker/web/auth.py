@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -22,7 +31,7 @@ def register():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         return render_template("auth/register.html", form={}, errors={})
     try:
-        org, user = orgs.register_organisation(
+        _org, user = orgs.register_organisation(
             get_session(), request.form, hash_method=current_app.config["PASSWORD_HASH_METHOD"]
         )
     except ValidationError as error:

@@ -5,7 +5,13 @@ from datetime import date
 import pytest
 
 from matchmaker.services import listings
-from matchmaker.services.queries import ListingFilters, MarketRow, market_view, search_listings, volume_band
+from matchmaker.services.queries import (
+    ListingFilters,
+    MarketRow,
+    market_view,
+    search_listings,
+    volume_band,
+)
 from matchmaker.services.viewer import Viewer
 from tests.services.test_listings import demand_form, offer_form
 
@@ -45,7 +51,7 @@ def test_staff_list_everyone(db, market):
 
 def test_filters_product_tier_region_window_and_search(db, market):
     staff = Viewer(3, market[0].org_id, "staff", "approved")
-    total = lambda **f: search_listings(db, staff, "offer", ListingFilters(**f), TODAY).total  # noqa: E731
+    total = lambda **f: search_listings(db, staff, "offer", ListingFilters(**f), TODAY).total
     assert total(product_id="lithium-hydroxide") == 1
     assert total(tier="material1") == 1
     assert total(region="fujian") == 1

@@ -125,6 +125,7 @@ def test_members_see_their_own_prices(client, auth, world):
 
 def test_market_view_shows_other_organisations_anonymously(client, auth, world):
     auth.login("a@example.cn")
-    page = client.get("/market?lang=en").get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+    page = client.get("/market").get_data(as_text=True)
     assert page.count("<tr>") - 1 == 3  # B's two offers and its demand, header row excluded
     assert "1,000–10,000 t" in page

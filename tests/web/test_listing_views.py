@@ -83,7 +83,7 @@ def test_filters_and_pages(client, seller, app):
         post_offer(client, region=region)
     first = client.get("/offers").get_data(as_text=True)
     assert "/offers?status=open&amp;page=2" in first
-    rows = lambda url: len(re.findall(r'href="/offers/\d+"', client.get(url).get_data(as_text=True)))  # noqa: E731
+    rows = lambda url: len(re.findall(r'href="/offers/\d+"', client.get(url).get_data(as_text=True)))
     assert (rows("/offers"), rows("/offers?page=2"), rows("/offers?region=sichuan")) == (2, 1, 1)
 
 
