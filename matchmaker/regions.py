@@ -52,3 +52,16 @@ def region_name(region_id: str, locale: str) -> str:
     if names is None:
         return region_id
     return names[0] if locale.startswith("zh") else names[1]
+
+
+# First two digits of the GB/T 2260 administrative division code: the province part of
+# characters 3-8 of a unified social credit code (``360000`` is Jiangxi).
+DIVISION_CODES: dict[str, str] = {
+    "beijing": "11", "tianjin": "12", "hebei": "13", "shanxi": "14", "neimenggu": "15",
+    "liaoning": "21", "jilin": "22", "heilongjiang": "23", "shanghai": "31", "jiangsu": "32",
+    "zhejiang": "33", "anhui": "34", "fujian": "35", "jiangxi": "36", "shandong": "37",
+    "henan": "41", "hubei": "42", "hunan": "43", "guangdong": "44", "guangxi": "45",
+    "hainan": "46", "chongqing": "50", "sichuan": "51", "guizhou": "52", "yunnan": "53",
+    "xizang": "54", "shaanxi": "61", "gansu": "62", "qinghai": "63", "ningxia": "64",
+    "xinjiang": "65",
+}

@@ -1,0 +1,42 @@
+"""The demo database: generated organisations and listings, and logins that work."""
+
+from datetime import date
+
+import pytest
+
+from matchmaker.demo import DEMO_PASSWORD, build_demo_app, demo_credit_code
+from matchmaker.services.credit_code import is_valid
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return build_demo_app(tmp_path_factory.mktemp("demo") / "demo.db", orgs=15, seed=3, today=date(2026, 11, 26))
+
+
+def test_demo_credit_codes_are_valid_and_carry_the_province():
+    code = demo_credit_code("jiangxi", 42)
+    assert is_valid(code) and code[2:4] == "36"
+
+
+def test_every_generated_listing_passes_validation(demo):
+    _, summary = demo
+    assert summary.organisations == 15
+    assert summary.offers > 0 and summary.demands > 0
+    assert summary.skipped == []
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_each_demo_login_works_and_sees_its_pages(demo, index):
+    app, summary = demo
+    login = summary.logins[index]
+    client = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert client.post("/login", data={"email": login.email, "password": DEMO_PASSWORD}).status_code == 302
+    market = client.get("/market").get_data(as_text=True)
+    assert "badge offer" in market and "badge demand" in market
+    offers = client.get("/offers").get_data(as_text=True)
+    assert client.get("/").status_code == 200
+    if login.role == "staff":
+        assert "待审核" in client.get("/admin/organisations").get_data(as_text=True)
+    elif login.role == "supplier":
+        assert "/offers/" in offers
