@@ -25,15 +25,17 @@ from .generate_roles import FINAL_DEMAND, national_volumes
 HORIZON_START = (2027, 1)
 HORIZON_MONTHS = 48
 TIER_ORDER = ("resource", "material2", "material1", "cell", "system", "recycling")
-# Window lengths (months) and how often each is posted: yearly and two-year contracts dominate.
+# Window lengths (months) and how often each is posted. Capacity is offered for long stretches;
+# buyers post yearly to four-year orders. (weights, chance of starting with the horizon)
 WINDOW_LENGTHS = (12, 18, 24, 36, 48)
-WINDOW_WEIGHTS = (3, 1, 3, 2, 2)
+OFFER_WINDOWS = ((1, 0, 2, 3, 5), 0.6)
+DEMAND_WINDOWS = ((3, 1, 3, 2, 2), 0.45)
 # A platform of this many orgs carries the whole national volume; smaller ones a proportional slice.
 NATIONAL_ORGS = 1000
 # Asks and bids as a share of the reference price: asks a little below, bids a little above, so
 # that a good share of pairs clears after freight.
-ASK_SPREAD = (-0.14, 0.08)
-BID_SPREAD = (-0.055, 0.16)
+ASK_SPREAD = (-0.12, 0.10)
+BID_SPREAD = (-0.08, 0.14)
 OFFERS_PER_SELLER = (1, 1, 2, 2, 3)
 DEMANDS_PER_BUYER = (1, 2, 2, 3)
 
@@ -59,9 +61,10 @@ class _Builder:
         self.demands: list[dict[str, Any]] = []
 
     # -- pieces shared by offers and demands ------------------------------------------------
-    def window(self) -> tuple[int, int]:
-        length = self.rng.choices(WINDOW_LENGTHS, WINDOW_WEIGHTS)[0]
-        if self.rng.random() < 0.45:
+    def window(self, kind: tuple[tuple[int, ...], float]) -> tuple[int, int]:
+        weights, at_start = kind
+        length = self.rng.choices(WINDOW_LENGTHS, weights)[0]
+        if self.rng.random() < at_start:
             start = 0
         else:
             start = 3 * self.rng.randint(0, (HORIZON_MONTHS - length) // 3)
@@ -107,9 +110,11 @@ class _Builder:
         self.demands.append(item)
         return str(item["id"])
 
-    def offer(self, org: Org, product: str, qty: float, bill: tuple[tuple[str, float], ...]) -> None:
-        """An offer and, for a product with a bill of materials, one linked demand per input."""
-        window = self.window()
+    def offer(self, org: Org, product: str, qty: float, bill: tuple[tuple[str, float], ...],
+              utilisation: float) -> None:
+        """An offer of capacity and, for a product with a bill of materials, one linked demand per
+        input, sized for the share of capacity the org expects to sell (`utilisation`)."""
+        window = self.window(OFFER_WINDOWS)
         trader = bool(bill) and bill[0][0] == product
         if trader:  # buys and resells the same product: ask above its own bid
             bid = self.price(product, (-0.10, 0.04))
@@ -131,9 +136,9 @@ class _Builder:
             }
         links = []
         for position, (input_id, ratio) in enumerate(bill):
-            need = item["monthly_qty"] * ratio
+            need = item["monthly_qty"] * ratio * utilisation * self.rng.uniform(0.9, 1.1)
             captive = self.rng.uniform(0.2, 0.6) if org.integrated and position == 0 else 0.0
-            wanted = need * (1 - captive) * self.rng.uniform(0.95, 1.1)
+            wanted = need * (1 - captive)
             bid_price = bid if trader else self.price(input_id, BID_SPREAD)
             demand_id = self.demand(org, input_id, wanted, bid_price, window, need * captive)
             links.append({"demand": demand_id, "ratio": ratio})
@@ -143,14 +148,18 @@ class _Builder:
 
 
 def _volumes(orgs: list[Org], catalog: dict[str, CatalogProduct], rng: random.Random,
-             scale: float) -> dict[str, float]:
-    """Monthly volume of each org: its role's national volume, scaled, shared by org weight.
+             scale: float) -> tuple[dict[str, float], dict[str, float]]:
+    """Monthly volume of each org (its role's national volume, scaled, shared by org weight) and
+    the overcapacity of each product.
 
-    Each product's supply is multiplied by a random factor (0.85-1.2) and final demand by another
-    (0.9-1.15), so markets have shortages and surpluses that differ from seed to seed.
+    Offers are capacity: each product's is its national volume times a random overcapacity factor
+    (0.9-1.7: China's chain ran well below capacity in 2024-2025, a few products are tight).
+    Final demand is its national volume times 0.9-1.15. Makers size their input demands on what
+    they expect to sell, not on capacity, so each product's demand stays near its national volume
+    and supply is usually long: each demand is a small part of what is on offer.
     """
     national = national_volumes(catalog)
-    supply_factor = {pid: rng.uniform(0.85, 1.2) for pid in catalog}
+    capacity = {pid: rng.uniform(0.9, 1.7) for pid in catalog}
     demand_factor = {pid: rng.uniform(0.9, 1.15) for pid in FINAL_DEMAND}
     totals: dict[tuple[str, str], float] = {}
     for org in orgs:
@@ -161,11 +170,11 @@ def _volumes(orgs: list[Org], catalog: dict[str, CatalogProduct], rng: random.Ra
         role = org.role
         share = org.weight / totals[(role.key, org.buys or "")]
         if role.sells:
-            base = national[role.sells] * role.route_share * supply_factor[role.sells]
+            base = national[role.sells] * role.route_share * capacity[role.sells]
         else:
             base = FINAL_DEMAND[org.buys] * demand_factor[org.buys]
         volume[org.id] = base * scale * share
-    return volume
+    return volume, capacity
 
 
 def _forbidden(builder: _Builder, count: int) -> list[dict[str, str]]:
@@ -207,7 +216,7 @@ def generate_market(orgs: int, seed: int, lp: bool = False) -> dict[str, Any]:
     catalog = load_catalog()
     scale = min(1.0, orgs / NATIONAL_ORGS)
     members = make_orgs(orgs, rng)
-    volume = _volumes(members, catalog, rng, scale)
+    volume, capacity = _volumes(members, catalog, rng, scale)
     builder = _Builder(catalog, rng)
     for org in members:
         role = org.role
@@ -217,13 +226,13 @@ def generate_market(orgs: int, seed: int, lp: bool = False) -> dict[str, Any]:
             org.tiers.update(catalog[p].tier for p, _ in bill)
             parts = rng.choice(OFFERS_PER_SELLER)
             for qty in builder.split(volume[org.id], parts):
-                builder.offer(org, role.sells, qty, bill)
+                builder.offer(org, role.sells, qty, bill, 1 / capacity[role.sells])
         else:
             org.tiers.add(catalog[org.buys].tier)
             parts = rng.choice(DEMANDS_PER_BUYER)
             for qty in builder.split(volume[org.id], parts):
                 bid = builder.price(org.buys, BID_SPREAD)
-                builder.demand(org, org.buys, qty, bid, builder.window())
+                builder.demand(org, org.buys, qty, bid, builder.window(DEMAND_WINDOWS))
     forbidden = _forbidden(builder, orgs // 200 + 1)
     if lp:
         _strip_integer_rules(builder.offers)
