@@ -45,9 +45,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from matchmaker import api
     from matchmaker.web import admin, auth, catalog, listings, main
 
-    for module in (main, auth, listings, catalog, admin):
+    for module in (main, auth, listings, catalog, admin, api):
         app.register_blueprint(module.bp)
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from matchmaker import create_app
 from matchmaker.db import get_engine
 from matchmaker.migrate import upgrade
-from matchmaker.models import Certification, Organisation, OfferInput
+from matchmaker.models import Certification, OfferInput, Organisation
 from matchmaker.regions import DIVISION_CODES, PROVINCES
 from matchmaker.services.catalog import seed_catalogue
 from matchmaker.services.credit_code import check_character

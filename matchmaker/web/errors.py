@@ -11,13 +11,17 @@ from matchmaker.services.errors import DomainError, RateLimited, ValidationError
 
 
 def _wants_json() -> bool:
-    return request.is_json or request.accept_mimetypes.best == "application/json"
+    return (
+        request.path.startswith("/api/")
+        or request.is_json
+        or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def _titles() -> dict[int, str]:
     return {
         400: _("The request could not be understood."),
-        401: _("Wrong email or password."),
+        401: _("Please log in first."),
         403: _("You may not do this."),
         404: _("Not found."),
         405: _("This action is not available here."),
