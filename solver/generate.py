@@ -115,10 +115,10 @@ class _Builder:
         """An offer of capacity and, for a product with a bill of materials, one linked demand per
         input, sized for the share of capacity the org expects to sell (`utilisation`)."""
         window = self.window(OFFER_WINDOWS)
-        trader = bool(bill) and bill[0][0] == product
-        if trader:  # buys and resells the same product: ask above its own bid
-            bid = self.price(product, (-0.10, 0.04))
-            ask = bid * self.rng.uniform(1.01, 1.06)
+        trader_bid: float | None = None
+        if bill and bill[0][0] == product:  # a trader resells what it buys: ask above its own bid
+            trader_bid = self.price(product, (-0.10, 0.04))
+            ask = trader_bid * self.rng.uniform(1.01, 1.06)
         else:
             ask = self.price(product, ASK_SPREAD)
         item = self.listing(org, product, qty, ask, window)
@@ -139,7 +139,7 @@ class _Builder:
             need = item["monthly_qty"] * ratio * utilisation * self.rng.uniform(0.9, 1.1)
             captive = self.rng.uniform(0.2, 0.6) if org.integrated and position == 0 else 0.0
             wanted = need * (1 - captive)
-            bid_price = bid if trader else self.price(input_id, BID_SPREAD)
+            bid_price = trader_bid if trader_bid is not None else self.price(input_id, BID_SPREAD)
             demand_id = self.demand(org, input_id, wanted, bid_price, window, need * captive)
             links.append({"demand": demand_id, "ratio": ratio})
         if links:

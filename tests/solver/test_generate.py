@@ -18,6 +18,8 @@ import pytest
 
 from solver.generate import generate_market
 from solver.generate_catalog import load_catalog
+from solver.generate_orgs import allocate
+from solver.generate_roles import ROLES
 
 HORIZON = ("2027-01", "2030-12")
 CERTIFICATIONS = {"ISO9001", "IATF16949", "ISO14001", "GB31241", "GB40165"}
@@ -125,6 +127,18 @@ def test_the_market_parses_without_problems(market, lp_market):
 
     assert parse_market(market) is not None
     assert parse_market(lp_market) is not None
+
+
+@pytest.mark.parametrize("orgs", [1, 2, 25])
+def test_tiny_markets_are_valid_too(orgs):
+    from solver import parse_market
+
+    assert parse_market(generate_market(orgs=orgs, seed=4)) is not None
+
+
+def test_from_25_orgs_every_role_has_at_least_one_org():
+    assert [count for _, count in allocate(25)] == [1] * len(ROLES)
+    assert sum(count for _, count in allocate(1000)) == 1000
 
 
 def test_the_pair_counter_agrees_with_the_solver_eligibility(market):
