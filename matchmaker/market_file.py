@@ -1,0 +1,98 @@
+"""Database rows to a ``lithium-market/1`` snapshot: the one place where the web meets the solver.
+
+Only open listings whose window has not ended go in, with windows starting no earlier than the
+current month; index-linked prices are evaluated at the index values given. Organisations appear
+as ``org-<id>`` and listings as ``O<id>`` / ``D<id>``, so a result maps straight back to rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from matchmaker.models import Demand, Offer, OfferInput, Product
+from matchmaker.regions import PROVINCES
+from matchmaker.services.fields import current_month
+from matchmaker.services.orgs import valid_certification_names
+from matchmaker.services.pricing import MissingIndex, effective_price
+
+
+@dataclass
+class Snapshot:
+    market: dict[str, Any]
+    skipped: list[str] = field(default_factory=list)
+
+
+def export_market(session: Session, today: date, index_values: Mapping[str, float]) -> Snapshot:
+    """The market as the solver reads it; listings that cannot be priced are listed in ``skipped``."""
+    month = current_month(today)
+    products = session.exec(select(Product).order_by(Product.id)).all()
+    snapshot = Snapshot(market={
+        "format": "lithium-market/1",
+        "currency": "CNY",
+        "products": [{"id": p.id, "name": p.name_en, "tier": p.tier, "unit": p.unit} for p in products],
+        "regions": list(PROVINCES),
+        "offers": [],
+        "demands": [],
+    })
+    held: dict[int, set[str]] = {}
+
+    def certs_of(org_id: int) -> set[str]:
+        if org_id not in held:
+            held[org_id] = valid_certification_names(session, org_id, today)
+        return held[org_id]
+
+    exported_demands: set[int] = set()
+    for demand in _open(session, Demand, month):
+        row = _common(demand, "D", month, index_values, snapshot.skipped)
+        if row is None:
+            continue
+        row["required_certifications"] = sorted(demand.required_certifications)
+        row["own_supply"] = demand.own_supply
+        _optional(row, demand, "max_supplier_share", "max_suppliers")
+        snapshot.market["demands"].append(row)
+        exported_demands.add(demand.id)  # type: ignore[arg-type]
+    for offer in _open(session, Offer, month):
+        row = _common(offer, "O", month, index_values, snapshot.skipped)
+        if row is None:
+            continue
+        row["certifications"] = sorted(set(offer.certifications) & certs_of(offer.org_id))
+        _optional(row, offer, "max_buyer_share")
+        links = session.exec(select(OfferInput).where(OfferInput.offer_id == offer.id)).all()
+        inputs = [{"demand": f"D{link.demand_id}", "ratio": link.ratio} for link in links if link.demand_id in exported_demands]
+        if inputs:
+            row["inputs"] = inputs
+        snapshot.market["offers"].append(row)
+    return snapshot
+
+
+def _open(session: Session, model: type[Offer | Demand], month: str) -> list[Any]:
+    query = select(model).where(model.status == "open", model.end >= month).order_by(model.id)
+    return list(session.exec(query))
+
+
+def _common(
+    listing: Offer | Demand, prefix: str, month: str, index_values: Mapping[str, float], skipped: list[str]
+) -> dict[str, Any] | None:
+    try:
+        price = effective_price(listing, index_values)
+    except MissingIndex as missing:
+        skipped.append(f"{prefix}{listing.id}: no value for index {missing.args[0]}")
+        return None
+    return {
+        "id": f"{prefix}{listing.id}", "org": f"org-{listing.org_id}", "product": listing.product_id,
+        "region": listing.region, "monthly_qty": listing.monthly_qty, "start": max(listing.start, month),
+        "end": listing.end, "price": price, "min_term_months": listing.min_term_months,
+        "min_monthly_qty": listing.min_monthly_qty,
+    }
+
+
+def _optional(row: dict[str, Any], listing: Offer | Demand, *names: str) -> None:
+    for name in names:
+        value = getattr(listing, name)
+        if value is not None:
+            row[name] = value

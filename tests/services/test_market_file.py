@@ -1,0 +1,60 @@
+"""Exporting the open listings as a lithium-market/1 file the solver accepts."""
+
+from datetime import date
+
+import pytest
+
+from matchmaker.market_file import export_market
+from matchmaker.models import Demand, Offer, OfferInput
+from solver import parse_market, solve
+
+TODAY = date(2027, 1, 15)
+
+
+@pytest.fixture
+def rows(db, factory):
+    factory.catalogue()
+    seller = factory.org("Seller", certifications={"ISO9001": "2030-01-01", "IATF16949": "2026-06-30"})
+    buyer = factory.org("Buyer", region="fujian")
+    common = {"product_id": "lithium-carbonate", "min_term_months": 12}
+    db.add(Offer(org_id=seller.id, region="jiangxi", monthly_qty=500, start="2026-07", end="2028-06", price=74_000,
+                 certifications=["ISO9001", "IATF16949"], max_buyer_share=0.5, **common))
+    db.add(Demand(org_id=buyer.id, region="fujian", monthly_qty=300, start="2027-03", end="2028-02", price_basis="index",
+                  index_name="gfex-lc", index_adjustment=-5, index_adjustment_kind="percent", **common))
+    db.add(Demand(org_id=seller.id, product_id="spodumene-sc6", region="jiangxi", monthly_qty=4000, start="2027-01",
+                  end="2028-12", price=6_500, own_supply=1000))
+    db.add(Offer(org_id=seller.id, region="jiangxi", monthly_qty=10, start="2025-01", end="2026-12", price=1, **common))  # expired
+    db.add(Offer(org_id=seller.id, region="jiangxi", monthly_qty=10, start="2027-01", end="2028-12", price=1, status="withdrawn", **common))
+    db.commit()
+    db.add(OfferInput(offer_id=1, demand_id=2, ratio=7.96))
+    db.commit()
+
+
+def test_export_is_a_valid_market_with_prices_evaluated(db, rows):
+    snapshot = export_market(db, TODAY, {"gfex-lc": 80_000})
+    market = snapshot.market
+    assert snapshot.skipped == []
+    assert [o["id"] for o in market["offers"]] == ["O1"]
+    assert [d["id"] for d in market["demands"]] == ["D1", "D2"]
+    offer = market["offers"][0]
+    assert offer["start"] == "2027-01"  # the past is not for sale
+    assert offer["certifications"] == ["ISO9001"]  # IATF 16949 expired 2026-06-30
+    assert offer["inputs"] == [{"demand": "D2", "ratio": 7.96}]
+    assert market["demands"][0]["price"] == pytest.approx(76_000)  # 80,000 x (1 - 5%)
+    parse_market(market)
+
+
+def test_the_exported_market_solves(db, rows):
+    market = parse_market(export_market(db, TODAY, {"gfex-lc": 80_000}).market)
+    result = solve(market).to_dict()
+    # O1 -> D1: margin 76,000 - 74,000 = 2,000 (same freight default 0); 12 months 2027-03..2028-02;
+    # volume capped by the buyer share 0.5 x 500 = 250 and by what own supply covers: 1000/7.96 = 125.6,
+    # plus D2 bought from nobody -> 125.63 t a month.
+    assert result["status"] == "optimal"
+    assert result["objective"] == pytest.approx(1000 / 7.96 * 12 * 2000, rel=1e-6)
+
+
+def test_listing_without_an_index_value_is_skipped_and_reported(db, rows):
+    snapshot = export_market(db, TODAY, {})
+    assert snapshot.skipped == ["D1: no value for index gfex-lc"]
+    assert [d["id"] for d in snapshot.market["demands"]] == ["D2"]
