@@ -117,3 +117,16 @@ def test_a_lock_above_the_buyer_share_is_infeasible():
         locked=[lock("O1", "D1", 40)],
     )
     assert_infeasible(data, "O1")
+
+
+def test_an_optimal_result_with_locks_bounds_the_locked_optimum(solve_checked):
+    # Free optimum 100 * 12 * 10 = 12000 (all of O1 to D1); with O1-D1 locked at 30 the best
+    # is 6960 (above), so a proof of optimality within 1e-9 needs bound <= 6960 * (1 + 1e-9).
+    data = market(
+        [offer("O1", "s", 100, 10)],
+        [demand("D1", "a", 100, 20), demand("D2", "b", 100, 14)],
+        locked=[lock("O1", "D1", 30)],
+    )
+    result = solve_dict(data, gap=1e-9)
+    assert result["status"] == "optimal"
+    assert result["bound"] == approx(6960, rel=1e-6)
