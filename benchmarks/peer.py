@@ -17,7 +17,7 @@ from typing import Any
 import highspy
 import numpy as np
 
-from tests.solver.spec_reference import Pair, RefMarket, read_market
+from tests.solver.spec_reference import Pair, RefMarket, month_name, read_market
 
 
 @dataclass
@@ -195,10 +195,27 @@ def solve_peer(market: dict[str, Any], time_limit: float = 60.0, scale_objective
         values = h.getSolution().col_value
         q = {(p.offer, p.demand): float(values[j]) for j, p in enumerate(pairs)
              if values[j] > 1e-9}
-        objective = sum(float(values[j]) * cost[j] for j in range(n))
+        objective = float(sum(float(values[j]) * float(cost[j]) for j in range(n)))
         if binaries:
-            bound = h.getInfo().mip_dual_bound / scale
+            bound = float(h.getInfo().mip_dual_bound) / scale
         else:
-            bound = h.getInfo().objective_function_value / scale
+            bound = float(h.getInfo().objective_function_value) / scale
     return PeerResult(status, objective, bound, seconds, build_seconds, len(rows),
                       lp.num_col_, q)
+
+
+def result_dict(market: dict[str, Any], peer: PeerResult) -> dict[str, Any]:
+    """The peer's solution as a lithium-matches/1 result, so the checker can grade it too."""
+    ref = read_market(market)
+    pairs = ref.eligible_pairs()
+    matches = []
+    for (oid, did), q in sorted(peer.q.items()):
+        p = pairs[(oid, did)]
+        matches.append({
+            "offer": oid, "demand": did, "monthly_qty": q,
+            "start": month_name(p.start), "end": month_name(p.end), "months": p.months,
+            "unit_margin": p.margin, "price": p.unit_price(ref.offers[oid].price),
+            "surplus": q * p.months * p.margin,
+        })
+    return {"format": "lithium-matches/1", "status": peer.status, "objective": peer.objective,
+            "bound": peer.bound, "seconds": peer.seconds, "matches": matches}

@@ -193,6 +193,7 @@ def _check_objective(result: dict[str, Any], pairs: dict[tuple[str, str], Pair],
         return
     if not _within(float(objective), float(bound), tol):
         problems.append(f"bound {bound} < objective {objective}")
-    if gap is not None and status == "optimal":
-        if not _within(float(bound) - float(objective), gap * max(1.0, abs(float(bound))), tol):
-            problems.append(f"optimal but bound {bound} - objective {objective} exceeds gap {gap}")
+    slack = gap * max(1.0, abs(float(bound))) if gap is not None else 0.0
+    if gap is not None and status == "optimal" and not _within(
+            float(bound) - float(objective), slack, tol):
+        problems.append(f"optimal but bound {bound} - objective {objective} exceeds gap {gap}")

@@ -25,8 +25,8 @@ def command() -> list[str]:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*command(), *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([*command(), *args], check=False, cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
 
 
 def strict_json(text: str) -> Any:
