@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from pytest import approx
@@ -76,7 +77,7 @@ def listing(draw: st.DrawFn, kind: str, i: int, products: list[str], regions: li
 
 
 @st.composite
-def markets(draw: st.DrawFn) -> dict[str, Any]:
+def markets(draw: st.DrawFn, max_listings: int = 6) -> dict[str, Any]:
     """A valid small lithium-market/1 file, linear or mixed-integer."""
     mip = draw(st.booleans())
     products = [f"p{i}" for i in range(draw(st.integers(2, 4)))]
@@ -93,9 +94,9 @@ def markets(draw: st.DrawFn) -> dict[str, Any]:
                     entry["product"] = scope
                 transport.append(entry)
     offers = [draw(listing("offer", i, products, regions, orgs, mip))
-              for i in range(draw(st.integers(2, 6)))]
+              for i in range(draw(st.integers(2, max_listings)))]
     demands = [draw(listing("demand", i, products, regions, orgs, mip))
-               for i in range(draw(st.integers(2, 6)))]
+               for i in range(draw(st.integers(2, max_listings)))]
     for o in offers:
         own = [d["id"] for d in demands if d["org"] == o["org"]]
         if own and draw(st.booleans()):
@@ -152,3 +153,19 @@ def test_solver_holds_and_agrees_with_the_peer_model(market: dict[str, Any], dat
         locked = copy.deepcopy(market)
         locked["locked"] = [{"offer": pair.offer, "demand": pair.demand, "monthly_qty": qty}]
         assert_agrees_with_peer(locked)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("orgs, seed", [(40, 0), (80, 0), (80, 1), (80, 2)])
+@pytest.mark.parametrize("lp", [True, False], ids=["LP", "MIP"])
+def test_generated_national_markets_agree_with_the_peer(orgs: int, seed: int, lp: bool):
+    """Realistic markets (chain links, freight tables, every rule) at a tight gap of 1e-7:
+    optimal means proved within it, and both formulations reach the same optimum."""
+    from solver.generate import generate_market
+
+    market = generate_market(orgs=orgs, seed=seed, lp=lp)
+    result = solve_dict(market, gap=1e-7, time_limit=60.0)
+    assert check_result(market, result, gap=1e-7) == []
+    peer = solve_peer(market, time_limit=60.0, gap=1e-7)
+    assert result["status"] == peer.status == "optimal"
+    assert result["objective"] == approx(peer.objective, rel=1e-6)
