@@ -5,6 +5,7 @@ Services receive the Session and own the commit; views get it from ``get_session
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -31,13 +32,27 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _sqlite_optimize)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA analysis_limit=1000")
     cursor.close()
+
+
+def _sqlite_optimize(dbapi_connection: Any, _record: Any) -> None:
+    """Keep planner statistics current, as SQLite advises: without them the list pages pick the
+    wrong index and take seconds instead of milliseconds at 100,000 listings. Costs microseconds
+    when nothing changed; PostgreSQL's autovacuum does the same on its own."""
+    if dbapi_connection is None:
+        return
+    try:
+        dbapi_connection.execute("PRAGMA optimize")
+    except Exception:
+        logging.getLogger(__name__).debug("PRAGMA optimize failed", exc_info=True)
 
 
 def init_app(app: Flask) -> None:

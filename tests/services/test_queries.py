@@ -107,3 +107,12 @@ def test_market_view_filters(db, market):
 def test_filters_from_query_string_drop_bad_values():
     filters = ListingFilters.from_args({"tier": "gold", "region": "atlantis", "window_from": "soon", "page": "-3", "status": "x"})
     assert (filters.tier, filters.region, filters.window_from, filters.page, filters.status) == ("", "", "", 1, "open")
+
+
+def test_counts_stop_at_the_cap(db, market, monkeypatch):
+    from matchmaker.services import queries
+
+    monkeypatch.setattr(queries, "COUNT_CAP", 1)
+    page = market_view(db, market[0], ListingFilters(), TODAY, page_size=1)
+    assert (page.total, page.more, page.pages) == (1, True, 2)
+    assert len(page.items) == 1
