@@ -8,41 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.solver.markets import demand, market, offer, product
-
-SPEC_EXAMPLE: dict[str, Any] = {
-    "format": "lithium-market/1",
-    "currency": "CNY",
-    "products": [
-        {"id": "lithium-carbonate", "name": "Battery-grade lithium carbonate", "tier": "material2",
-         "unit": "t", "default_transport_cost": 0},
-        {"id": "spodumene-sc6", "name": "Spodumene concentrate SC6", "tier": "resource",
-         "unit": "t"},
-    ],
-    "regions": ["jiangxi", "fujian", "sichuan"],
-    "transport": [
-        {"from": "jiangxi", "to": "fujian", "cost": 180.0},
-        {"from": "sichuan", "to": "jiangxi", "product": "spodumene-sc6", "cost": 420.0},
-    ],
-    "offers": [
-        {"id": "O1", "org": "ganzhou-lithium", "product": "lithium-carbonate", "region": "jiangxi",
-         "monthly_qty": 500, "start": "2027-01", "end": "2029-12", "price": 74000,
-         "min_term_months": 12, "min_monthly_qty": 50, "certifications": ["ISO9001"],
-         "max_buyer_share": 0.5, "remaining": {"2027-01": 300},
-         "inputs": [{"demand": "D9", "ratio": 7.96}]},
-    ],
-    "demands": [
-        {"id": "D1", "org": "ningde-cathode", "product": "lithium-carbonate", "region": "fujian",
-         "monthly_qty": 300, "start": "2027-03", "end": "2028-02", "price": 80000,
-         "min_term_months": 12, "min_monthly_qty": 30, "required_certifications": ["ISO9001"],
-         "max_supplier_share": 0.6, "max_suppliers": 3},
-        {"id": "D9", "org": "ganzhou-lithium", "product": "spodumene-sc6", "region": "jiangxi",
-         "monthly_qty": 4000, "start": "2027-01", "end": "2029-12", "price": 6500,
-         "own_supply": 1000},
-    ],
-    "locked": [{"offer": "O1", "demand": "D1", "monthly_qty": 100}],
-    "forbidden": [],
-}
+from tests.solver.markets import SPEC_EXAMPLE, demand, market, offer, product
 
 
 def base() -> dict[str, Any]:
@@ -143,12 +109,27 @@ def test_required_fields_must_be_present(kind, index, field):
 
 @pytest.mark.parametrize("kind, field, value", [
     ("offers", "monthly_qty", "100"), ("offers", "price", None), ("demands", "start", 202701),
-    ("demands", "org", 7), ("offers", "product", ["p"]),
+    ("demands", "org", 7), ("offers", "product", ["p"]), ("offers", "monthly_qty", True),
+    ("demands", "price", float("nan")), ("offers", "price", float("inf")),
 ])
 def test_required_fields_must_have_the_right_type(kind, field, value):
     data = base()
     data[kind][0][field] = value
     assert_reported(problems_of(data), data[kind][0]["id"], field)
+
+
+@pytest.mark.parametrize("kind, value", [
+    ("offers", {}), ("demands", "D1"), ("transport", 3), ("locked", {"offer": "O1"}),
+])
+def test_lists_must_be_lists(kind, value):
+    assert_reported(problems_of(changed(lambda d: d.update({kind: value}))), kind)
+
+
+@pytest.mark.parametrize("kind", ["offers", "demands", "transport", "forbidden"])
+def test_list_entries_must_be_objects(kind):
+    data = base()
+    data.setdefault(kind, []).append(["O1", "D1"])
+    assert_reported(problems_of(data), f"{kind}[{len(data[kind]) - 1}]")
 
 
 def test_an_offer_without_id_is_named_by_its_position():
@@ -374,3 +355,19 @@ def test_product_scoped_duplicates_are_invalid_too():
         {"from": "a", "to": "c", "product": "p", "cost": 2},
         {"from": "c", "to": "a", "product": "p", "cost": 2}])))
     assert_reported(problems, "transport")
+
+
+def test_unknown_fields_are_ignored():
+    from solver import parse_market
+
+    data = base()
+    data["generator"] = {"seed": 1}
+    data["offers"][0]["colour"] = "blue"
+    data["transport"][0]["note"] = "rail"
+    parse_market(data)
+
+
+def test_lists_other_than_products_may_be_absent():
+    from solver import parse_market
+
+    parse_market({"format": "lithium-market/1", "products": [product("p")]})
