@@ -19,6 +19,8 @@ import numpy as np
 
 from tests.solver.spec_reference import Pair, RefMarket, month_name, read_market
 
+_scheduler_threads: int | None = None  # thread count of HiGHS's global pool, once created
+
 
 @dataclass
 class PeerResult:
@@ -172,6 +174,11 @@ def solve_peer(market: dict[str, Any], time_limit: float = 60.0, scale_objective
         lp.integrality_ = [highspy.HighsVarType.kContinuous] * n + [
             highspy.HighsVarType.kInteger] * binaries
 
+    global _scheduler_threads
+    if _scheduler_threads not in (None, threads):
+        # HiGHS keeps one global thread pool; another thread count needs a fresh pool.
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads = threads
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
@@ -185,7 +192,8 @@ def solve_peer(market: dict[str, Any], time_limit: float = 60.0, scale_objective
     if lp.num_col_ == 0:
         status = "optimal"
     else:
-        h.run()
+        if h.run() == highspy.HighsStatus.kError:
+            raise RuntimeError(f"HiGHS failed: {h.modelStatusToString(h.getModelStatus())}")
         status = _status(h)
     seconds = time.perf_counter() - t1
 
