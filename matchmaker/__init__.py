@@ -22,12 +22,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     load_config(app, test_config)
+    register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind nginx, trust ``PROXY_FIX_X_FOR`` proxies for the client address: the login limit
+    counts failures per client address, and without this every client shares the proxy's."""
+    hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:
@@ -65,22 +76,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """``flask --app wsgi init-db`` / ``seed-catalogue`` for operators (``matchmaker`` CLI is separate)."""
-    import click
+    """Operator commands: ``flask --app wsgi <command>`` (the ``matchmaker`` CLI is separate)."""
+    from matchmaker.commands import register
 
-    @app.cli.command("init-db")
-    def init_db_command() -> None:
-        """Create or upgrade the schema to the newest migration."""
-        from matchmaker.migrate import upgrade
-
-        upgrade(app)
-        click.echo("database at newest migration")
-
-    @app.cli.command("seed-catalogue")
-    def seed_catalogue_command() -> None:
-        """Load the product catalogue from solver/data/products.csv."""
-        from matchmaker.services.catalog import seed_catalogue
-
-        with app.app_context():
-            count = seed_catalogue(db.get_session())
-        click.echo(f"{count} products")
+    register(app)
