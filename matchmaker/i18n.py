@@ -65,7 +65,9 @@ def fmt_date(value: date | datetime | None) -> str:
 
 
 def product_name(product: object) -> str:
-    zh, en = getattr(product, "name_zh", ""), getattr(product, "name_en", "")
+    """A Product's (or a market row's) name in the UI language."""
+    zh = getattr(product, "name_zh", None) or getattr(product, "product_name_zh", "")
+    en = getattr(product, "name_en", None) or getattr(product, "product_name_en", "")
     return zh if current_language().startswith("zh") else en
 
 

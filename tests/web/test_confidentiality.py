@@ -129,3 +129,4 @@ def test_market_view_shows_other_organisations_anonymously(client, auth, world):
     page = client.get("/market").get_data(as_text=True)
     assert page.count("<tr>") - 1 == 3  # B's two offers and its demand, header row excluded
     assert "1,000–10,000 t" in page
+    assert "<td>LFP cathode active material</td>" in page and "<td>Battery-grade lithium carbonate</td>" in page
