@@ -211,3 +211,25 @@ def review_organisation(session: Session, viewer: Viewer, org_id: int, decision:
     session.add(org)
     session.commit()
     return org
+
+
+def add_certification(session: Session, viewer: Viewer, data: Mapping[str, Any]) -> Certification:
+    """A certificate for the viewer's own organisation. Raises ValidationError naming the field."""
+    form = FormReader(data)
+    name = form.choice("cert_name", CERTIFICATIONS, _l("Choose a certification."))
+    number = form.text("cert_number", max_len=64)
+    expiry = form.date("cert_expiry")
+    form.raise_if_errors()
+    cert = Certification(org_id=viewer.org_id, name=name, number=number, expiry=expiry)  # type: ignore[arg-type]
+    session.add(cert)
+    session.commit()
+    return cert
+
+
+def remove_certification(session: Session, viewer: Viewer, cert_id: int) -> None:
+    """Raises NotFound for another organisation's certificate."""
+    cert = session.get(Certification, cert_id)
+    if cert is None or cert.org_id != viewer.org_id:
+        raise NotFound(cert_id)
+    session.delete(cert)
+    session.commit()

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from matchmaker.db import get_session
 from matchmaker.services import orgs
+from matchmaker.services.errors import ValidationError
 from matchmaker.services.queries import ListingFilters, market_view, search_listings
 from matchmaker.web.safe import safe_next
 from matchmaker.web.users import today, viewer
@@ -30,12 +41,32 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/organisation")
 @login_required
-def organisation():  # type: ignore[no-untyped-def]
+def organisation(form: object = None, errors: dict | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     db = get_session()
     org = orgs.get_organisation(db, viewer(), current_user.org_id)
     return render_template(
-        "main/organisation.html", org=org, certifications=orgs.certifications_of(db, org.id), today=today()
-    )
+        "main/organisation.html", org=org, certifications=orgs.certifications_of(db, org.id), today=today(),
+        form=form or {}, errors=errors or {},
+    ), status
+
+
+@bp.post("/organisation/certifications")
+@login_required
+def add_certification():  # type: ignore[no-untyped-def]
+    try:
+        orgs.add_certification(get_session(), viewer(), request.form)
+    except ValidationError as error:
+        return organisation(request.form, error.errors, 400)
+    flash(_("Saved."), "success")
+    return redirect(url_for("main.organisation"))
+
+
+@bp.post("/organisation/certifications/<int:cert_id>/delete")
+@login_required
+def remove_certification(cert_id: int):  # type: ignore[no-untyped-def]
+    orgs.remove_certification(get_session(), viewer(), cert_id)
+    flash(_("Removed."), "success")
+    return redirect(url_for("main.organisation"))
 
 
 @bp.post("/language")

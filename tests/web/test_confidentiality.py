@@ -6,11 +6,12 @@ JSON, with GET and with an empty POST, and searches the answers for the secrets.
 
 import itertools
 import re
+from datetime import date
 
 import pytest
 from flask import Flask
 
-from matchmaker.models import Demand, Offer
+from matchmaker.models import Certification, Demand, Offer
 
 SECRETS_OF_B = {
     "name": "Secretive Beta Cathode",
@@ -23,6 +24,7 @@ SECRETS_OF_B = {
     "index ceiling": "66666",
     "monthly volume": "2345.5",
     "notes": "Beta private terms",
+    "certificate": "BETA-CERT-4242",
 }
 
 
@@ -41,6 +43,7 @@ def world(factory, db):
     factory.catalogue()
     a = factory.org("Alpha Lithium", region="jiangxi")
     b = factory.org(SECRETS_OF_B["name"], region="fujian")
+    db.add(Certification(org_id=b.id, name="ISO9001", number=SECRETS_OF_B["certificate"], expiry=date(2030, 1, 1)))
     b.contact_email, b.contact_phone = SECRETS_OF_B["contact"], SECRETS_OF_B["phone"]
     db.add(b)
     pending = factory.org("Pending Gamma", status="pending")
@@ -67,6 +70,7 @@ def urls(app: Flask, world, db):
         "listing_id": [1, 2, 3],
         "org_id": [org.id for org in world.values()],
         "product_id": ["lfp-cathode"],
+        "cert_id": [1],
     }
     queries = ["", "?status=all", "?q=Beta", "?side=offer&status=all&page=1"]
     found = []
