@@ -62,3 +62,18 @@ def test_the_spec_example_without_its_lock_is_bound_by_own_supply(solve_checked)
     data["locked"] = []
     result = solve_checked(data)
     assert result["objective"] == approx(1000 / 7.96 * 12 * 5820, rel=1e-6)
+
+
+ENGINE_CASES = [(name, engine) for name in ("basic.json", "cell-chain.json")
+                for engine in ("highs", "glop", "pdlp", "scip")]
+ENGINE_CASES += [("business-rules.json", engine) for engine in ("highs", "scip")]
+
+
+@pytest.mark.parametrize("name, engine", ENGINE_CASES)
+def test_every_engine_proves_the_example_optimum(name, engine, solve_checked):
+    """SolveOptions.engine picks the backend; whichever it is, a small file is solved to a
+    proved optimum (LP engines for the linear examples, MIP engines for every example)."""
+    data = json.loads((EXAMPLES / name).read_text())
+    result = solve_checked(data, engine=engine, gap=1e-6)
+    assert result["status"] == "optimal"
+    assert result["objective"] == approx(EXPECTED[name], rel=1e-6)
