@@ -89,9 +89,11 @@ def test_an_invalid_file_exits_2_with_one_stderr_line_per_problem(tmp_path):
         [demand("D1", "a", 100, -1)],
         transport=[{"from": "r1", "to": "r2", "cost": -1}],
     )
-    proc = run("solve", str(write(tmp_path, data)))
+    out = tmp_path / "result.json"
+    proc = run("solve", str(write(tmp_path, data)), "-o", str(out))
     assert proc.returncode == 2
     assert_no_traceback(proc)
+    assert not out.exists()  # nothing solved, nothing written
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert any("offer O7: monthly_qty must be > 0, got -5" in line for line in lines), lines
     assert any("D1" in line and "price" in line for line in lines), lines
