@@ -74,9 +74,11 @@ def price(data: MarketArrays, model: LinearModel, duals: np.ndarray) -> Pricing:
         ent, org, y, _ = fam["buyer_share"]
         rc -= _lookup(ent * norg + org, y, p.offer.astype(np.int64) * norg + data.demand_org[p.demand])
     row_part = sum(float(np.dot(y, rhs)) for (_, _, y, rhs) in fam.values())
-    lower = np.zeros(len(p))
-    lower[model.columns] = model.lower
-    bound = row_part + float(np.sum(np.where(rc > 0, rc * data.upper, rc * lower)))
+    # Columns in the model carry their own bounds (a locked pair is fixed at its volume).
+    lower, upper = np.zeros(len(p)), data.upper.copy()
+    n = len(model.columns)
+    lower[model.columns], upper[model.columns] = model.lower[:n], model.upper[:n]
+    bound = row_part + float(np.sum(np.where(rc > 0, rc * upper, rc * lower)))
     return Pricing(rc, bound)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
@@ -65,7 +66,7 @@ class Result:
             "format": RESULT_FORMAT,
             "status": self.status,
             "objective": self.objective,
-            "bound": self.bound,
+            "bound": self.bound if math.isfinite(self.bound) else None,
             "seconds": round(self.seconds, 3),
             "matches": [asdict(m) for m in self.matches],
         }

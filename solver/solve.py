@@ -17,6 +17,7 @@ from .result import Match, Progress, Result, SolveOptions
 
 # Below this many eligible pairs the whole LP is cheaper than pricing rounds.
 FULL_MODEL_PAIRS = 4000
+ADD_PER_LISTING = 1
 LP_ENGINE = "highs"
 MIP_ENGINE = "highs"
 
@@ -117,11 +118,11 @@ def _solve_lp(data, locked, options, started, deadline, stats, report) -> Result
         pricing = price(data, model, run.duals)
         objective = float(np.dot(model.cost, run.x))
         stats["pricing_seconds"] = stats.get("pricing_seconds", 0.0) + time.perf_counter() - t0
-        report("lp", objective, pricing.bound)
+        report(f"lp round {rounds}", objective, pricing.bound)
         gap = (pricing.bound - objective) / max(abs(objective), 1e-12)
         if full or gap <= min(options.gap, 1e-6):
             return _finish(data, columns, run, pricing.bound, started, stats)
-        extra = new_columns(data, pricing, columns, k=8, tol=1e-9)
+        extra = new_columns(data, pricing, columns, k=ADD_PER_LISTING, tol=1e-9)
         if len(extra) == 0:
             return _finish(data, columns, run, pricing.bound, started, stats)
         if time.perf_counter() >= deadline:
