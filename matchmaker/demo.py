@@ -18,7 +18,7 @@ from sqlmodel import Session
 from matchmaker import create_app
 from matchmaker.db import get_engine
 from matchmaker.migrate import upgrade
-from matchmaker.models import Certification, OfferInput, Organisation
+from matchmaker.models import Certification, Organisation
 from matchmaker.regions import DIVISION_CODES, PROVINCES
 from matchmaker.services.catalog import seed_catalogue
 from matchmaker.services.credit_code import check_character
@@ -97,19 +97,17 @@ def seed_demo(session: Session, market: dict[str, Any], today: date, hash_method
                 skipped.append(f"{kind} {item['id']}: unknown org")
                 continue
             viewer = Viewer(user_id=0, org_id=org_ids[item["org"]], role="member", org_status="approved")
+            form = _form(kind, item, shift, number)
+            links = [(created.get(("demand", link["demand"])), link["ratio"]) for link in item.get("inputs", [])]
+            form["input_demand"] = [str(demand_id) for demand_id, _ in links if demand_id]
+            form["input_ratio"] = [str(ratio) for demand_id, ratio in links if demand_id]
             try:
-                listing = create_listing(session, viewer, kind, _form(kind, item, shift, number), today)
+                listing = create_listing(session, viewer, kind, form, today)
             except ValidationError as error:
                 session.rollback()
                 skipped.append(f"{kind} {item['id']}: {error}")
                 continue
             created[(kind, item["id"])] = listing.id  # type: ignore[assignment]
-    for offer in market.get("offers", []):
-        for link in offer.get("inputs", []):
-            if ("offer", offer["id"]) in created and ("demand", link["demand"]) in created:
-                session.add(OfferInput(offer_id=created[("offer", offer["id"])],
-                                       demand_id=created[("demand", link["demand"])], ratio=link["ratio"]))
-    session.commit()
 
     logins = _demo_logins(session, market, org_ids, orgs_by_id, hash_method)
     offers = sum(1 for kind, _ in created if kind == "offer")

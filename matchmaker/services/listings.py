@@ -18,6 +18,7 @@ from matchmaker.domain import CERTIFICATIONS, DELIVERY_TERMS, PRICE_INDICES
 from matchmaker.models import Demand, Offer, Product
 from matchmaker.models.base import utcnow
 from matchmaker.regions import PROVINCES
+from matchmaker.services.chain import read_inputs, save_inputs
 from matchmaker.services.errors import Conflict, NotFound, PermissionDenied
 from matchmaker.services.fields import FormReader, current_month, month_index, months_inclusive
 from matchmaker.services.orgs import valid_certification_names
@@ -87,6 +88,7 @@ def read_listing(
                    names=", ".join(CERTIFICATIONS[c] for c in missing)),
             )
         values["max_buyer_share"] = form.number("max_buyer_share", required=False, gt=0, le=1)
+        values["inputs"] = read_inputs(session, viewer, form)
     else:
         values["required_certifications"] = form.choice_list("required_certifications", CERTIFICATIONS)
         values["max_supplier_share"] = form.number("max_supplier_share", required=False, gt=0, le=1)
@@ -126,8 +128,12 @@ def create_listing(
     if not viewer.may_trade:
         raise PermissionDenied()
     values = read_listing(session, viewer, kind, data, today)
+    links = values.pop("inputs", None)
     listing = model(org_id=viewer.org_id, status="open", **values)
     session.add(listing)
+    if links:
+        session.flush()
+        save_inputs(session, listing.id, links)  # type: ignore[arg-type]
     session.commit()
     return listing
 
@@ -159,8 +165,11 @@ def update_listing(
     """Raises NotFound, PermissionDenied, Conflict (withdrawn or expired) or ValidationError."""
     listing = _own_open_listing(session, viewer, kind, listing_id, today)
     values = read_listing(session, viewer, kind, data, today)
+    links = values.pop("inputs", None)
     for name, value in values.items():
         setattr(listing, name, value)
+    if links is not None:
+        save_inputs(session, listing.id, links)  # type: ignore[arg-type]
     listing.updated_at = utcnow()
     session.add(listing)
     session.commit()

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from matchmaker.db import get_session
-from matchmaker.services import catalog, listings, orgs
+from matchmaker.models import Demand
+from matchmaker.services import catalog, chain, listings, orgs
 from matchmaker.services.errors import ValidationError
 from matchmaker.services.queries import ListingFilters, market_view, search_listings
 from matchmaker.web.users import today, viewer
@@ -57,15 +58,17 @@ def show(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
         product=catalog.get_product(db, listing.product_id),
         status=listings.effective_status(listing, today()),
         may_edit=listing.org_id == current_user.org_id and viewer().may_trade,
+        inputs=[(link, db.get(Demand, link.demand_id)) for link in chain.inputs_of(db, listing_id)] if kind == "offer" else [],
     )
 
 
 def _form_page(kind: str, kinds: str, form: object, errors: dict, listing_id: int | None, status: int = 200):  # type: ignore[no-untyped-def]
     db = get_session()
     held = sorted(orgs.valid_certification_names(db, current_user.org_id, today()))
+    demands = chain.linkable_demands(db, viewer(), today()) if kind == "offer" else []
     return render_template(
         "listings/form.html", kind=kind, kinds=kinds, form=form, errors=errors, listing_id=listing_id,
-        products=catalog.list_products(db), held_certifications=held,
+        products=catalog.list_products(db), held_certifications=held, linkable_demands=demands,
     ), status
 
 
@@ -95,7 +98,12 @@ def edit(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     if listing.org_id != current_user.org_id:
         abort(404)
     if request.method == "GET":
-        return _form_page(kind, kinds, _listing_form(listing), {}, listing_id)
+        values = _listing_form(listing)
+        if kind == "offer":
+            links = chain.inputs_of(db, listing_id)
+            values["input_demand"] = [str(link.demand_id) for link in links]
+            values["input_ratio"] = [format(link.ratio, ".12g") for link in links]
+        return _form_page(kind, kinds, values, {}, listing_id)
     try:
         listings.update_listing(db, viewer(), kind, listing_id, request.form, today())
     except ValidationError as error:

@@ -165,3 +165,16 @@ def test_close_expired_listings_stores_the_status(db, seller):
     assert listings.close_expired_listings(db, date(2027, 4, 1)) == 1
     db.expire_all()
     assert (db.get(Offer, short.id).status, db.get(Offer, long.id).status) == ("expired", "open")
+
+
+def test_chain_inputs_must_be_own_demands_with_positive_ratios(db, factory, seller):
+    from matchmaker.models import OfferInput
+
+    own = listings.create_listing(db, seller, "demand", demand_form(product_id="spodumene-sc6", required_certifications=[]), TODAY)
+    other_org = Viewer(9, factory.org("Other").id, "member", "approved")
+    foreign = listings.create_listing(db, other_org, "demand", demand_form(required_certifications=[]), TODAY)
+    assert "inputs" in refused(db, seller, "offer", offer_form(input_demand=[str(foreign.id)], input_ratio=["1"]))
+    assert "inputs" in refused(db, seller, "offer", offer_form(input_demand=[str(own.id)], input_ratio=["0"]))
+    assert "inputs" in refused(db, seller, "offer", offer_form(input_demand=[str(own.id)] * 2, input_ratio=["1", "2"]))
+    offer = listings.create_listing(db, seller, "offer", offer_form(input_demand=[str(own.id)], input_ratio=["7.96"]), TODAY)
+    assert [(i.offer_id, i.demand_id, i.ratio) for i in db.exec(select(OfferInput)).all()] == [(offer.id, own.id, 7.96)]

@@ -40,3 +40,17 @@ def test_each_demo_login_works_and_sees_its_pages(demo, index):
         assert "待审核" in client.get("/admin/organisations").get_data(as_text=True)
     elif login.role == "supplier":
         assert "/offers/" in offers
+
+
+def test_generated_chain_links_are_kept(demo):
+    from sqlmodel import Session, select
+
+    from matchmaker.db import get_engine
+    from matchmaker.models import Demand, Offer, OfferInput
+
+    app, _ = demo
+    with Session(get_engine(app)) as session:
+        links = session.exec(select(OfferInput)).all()
+        assert links, "the generator links processors' offers to their input demands"
+        for link in links:
+            assert session.get(Offer, link.offer_id).org_id == session.get(Demand, link.demand_id).org_id

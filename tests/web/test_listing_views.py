@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from sqlmodel import select
 
 from matchmaker.models import Offer
 
@@ -98,3 +99,24 @@ def test_listing_shows_expired_after_its_window(client, auth, factory, db):
     assert "/offers/1" not in client.get("/offers").get_data(as_text=True)
     assert 'class="badge expired"' in client.get("/offers/1").get_data(as_text=True)
     assert client.post("/offers/1/withdraw").status_code == 409
+
+
+def test_offer_names_its_inputs_among_own_demands(client, seller, factory, db):
+    from matchmaker.models import Demand, OfferInput
+
+    other = factory.org("Other Co")
+    db.add(Demand(org_id=seller.id, product_id="spodumene-sc6", region="jiangxi", monthly_qty=4000, start="2027-01", end="2029-12", price=6500))
+    db.add(Demand(org_id=other.id, product_id="spodumene-sc6", region="jiangxi", monthly_qty=10, start="2027-01", end="2029-12", price=1))
+    db.commit()
+    form = client.get("/offers/new").get_data(as_text=True)
+    assert '<option value="1"' in form and '<option value="2"' not in form  # only own demands offered
+    refused = post_offer(client, input_demand=["2", ""], input_ratio=["7.96", ""])
+    assert refused.status_code == 400 and 'id="inputs-error"' in refused.get_data(as_text=True)
+    assert post_offer(client, input_demand=["1", ""], input_ratio=["7.96", ""]).status_code == 302
+    assert [(link.demand_id, link.ratio) for link in db.exec(select(OfferInput)).all()] == [(1, 7.96)]
+    assert "7.96 ×" in client.get("/offers/1").get_data(as_text=True)
+    edit = client.get("/offers/1/edit").get_data(as_text=True)
+    assert 'value="7.96"' in edit
+    client.post("/offers/1/edit", data={**OFFER, "input_demand": [""], "input_ratio": [""]})
+    db.expire_all()
+    assert db.exec(select(OfferInput)).all() == []
