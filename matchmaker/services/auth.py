@@ -37,12 +37,20 @@ def authenticate(
     ):
         raise RateLimited(window_seconds)
     user = session.exec(select(User).where(User.email == account)).first()
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    # An unknown account costs the same hash check as a wrong password: timing tells nothing.
+    stored = user.password_hash if user is not None else _dummy_hash(session)
+    if not check_password_hash(stored, password) or user is None or not user.active:
         session.exec(delete(LoginFailure).where(LoginFailure.at < since))  # type: ignore[call-overload]
         session.add(LoginFailure(account=account, address=address, at=now))
         session.commit()
         raise InvalidCredentials()
     return user
+
+
+def _dummy_hash(session: Session) -> str:
+    """Some user's hash (same method and cost as real ones), or a fixed one for an empty table."""
+    any_hash = session.exec(select(User.password_hash).limit(1)).first()
+    return any_hash or "scrypt:32768:8:1$x$" + "0" * 128
 
 
 def _failures(session: Session, condition: object, since: datetime) -> int:
