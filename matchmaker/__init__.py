@@ -56,6 +56,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """Routes take row ids as ``<id:name>``: positive and within a database integer, so an
+    absurd id in a URL is a 404, not a database overflow."""
+    from werkzeug.routing import IntegerConverter
+
+    class IdConverter(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(url_map, min=1, max=2**31 - 1)
+
+    app.url_map.converters["id"] = IdConverter
     from matchmaker import api
     from matchmaker.web import admin, auth, catalog, listings, main
 

@@ -79,7 +79,7 @@ def index(kinds: str):  # type: ignore[no-untyped-def]
     return jsonify(_page_json(page, [listing_json(row.listing, row.org_name) for row in page.items]))
 
 
-@bp.get("/<any(offers, demands):kinds>/<int:listing_id>")
+@bp.get("/<any(offers, demands):kinds>/<id:listing_id>")
 @api_login_required
 def show(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     from matchmaker.services.orgs import get_organisation

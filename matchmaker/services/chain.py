@@ -24,7 +24,7 @@ def read_inputs(session: Session, viewer: Viewer, form: FormReader) -> list[tupl
     for demand_text, ratio_text in rows:
         if not demand_text:
             continue
-        demand = session.get(Demand, int(demand_text)) if demand_text.isdigit() else None
+        demand = session.get(Demand, int(demand_text)) if demand_text.isdigit() and len(demand_text) < 10 else None
         if demand is None or demand.org_id != viewer.org_id:
             form.error("inputs", _l("Choose one of your demands."))
             return []

@@ -51,11 +51,14 @@ def read_email(form: FormReader, name: str = "email") -> str:
 
 def read_certifications(form: FormReader) -> list[tuple[str, str, date]]:
     """Rows ``cert_name``/``cert_number``/``cert_expiry`` (parallel lists); blank rows are skipped."""
-    names = _padded(form, "cert_name")
-    numbers = _padded(form, "cert_number")
-    expiries = _padded(form, "cert_expiry")
+    columns = [_values(form, "cert_name"), _values(form, "cert_number"), _values(form, "cert_expiry")]
+    length = max(len(column) for column in columns)
+    if length > 20:
+        form.error("cert_0", _l("At most %(n)s certificates.", n=20))
+        return []
+    names, numbers, expiries = (column + [""] * (length - len(column)) for column in columns)
     rows: list[tuple[str, str, date]] = []
-    for i in range(max(len(names), len(numbers), len(expiries))):
+    for i in range(length):
         name, number, expiry = names[i], numbers[i], expiries[i]
         if not (name or number or expiry):
             continue
@@ -75,13 +78,12 @@ def read_certifications(form: FormReader) -> list[tuple[str, str, date]]:
     return rows
 
 
-def _padded(form: FormReader, name: str) -> list[str]:
+def _values(form: FormReader, name: str) -> list[str]:
+    """Every value of a repeated field, blanks kept so the parallel lists stay aligned."""
     if hasattr(form.data, "getlist"):
-        values = [str(v).strip() for v in form.data.getlist(name)]
-    else:
-        raw = form.data.get(name, [])
-        values = [str(v).strip() for v in (raw if isinstance(raw, list) else [raw])]
-    return values + [""] * 20
+        return [str(v).strip() for v in form.data.getlist(name)]
+    raw = form.data.get(name, [])
+    return [str(v).strip() for v in (raw if isinstance(raw, list) else [raw])]
 
 
 def register_organisation(

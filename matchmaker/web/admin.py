@@ -22,7 +22,7 @@ def organisations():  # type: ignore[no-untyped-def]
     return render_template("admin/organisations.html", organisations=rows, status=status)
 
 
-@bp.get("/organisations/<int:org_id>")
+@bp.get("/organisations/<id:org_id>")
 @staff_required
 def organisation(org_id: int):  # type: ignore[no-untyped-def]
     db = get_session()
@@ -32,7 +32,7 @@ def organisation(org_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.post("/organisations/<int:org_id>/review")
+@bp.post("/organisations/<id:org_id>/review")
 @staff_required
 def review(org_id: int):  # type: ignore[no-untyped-def]
     decision = request.form.get("decision", "")

@@ -46,7 +46,7 @@ def market():  # type: ignore[no-untyped-def]
     return render_template("listings/market.html", page=page, filters=filters, products=catalog.list_products(db))
 
 
-@bp.get("/<any(offers, demands):kinds>/<int:listing_id>")
+@bp.get("/<any(offers, demands):kinds>/<id:listing_id>")
 @login_required
 def show(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     kind = _kind(kinds)
@@ -89,7 +89,7 @@ def create(kinds: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("listings.show", kinds=kinds, listing_id=listing.id))
 
 
-@bp.route("/<any(offers, demands):kinds>/<int:listing_id>/edit", methods=["GET", "POST"])
+@bp.route("/<any(offers, demands):kinds>/<id:listing_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     kind = _kind(kinds)
@@ -112,7 +112,7 @@ def edit(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("listings.show", kinds=kinds, listing_id=listing_id))
 
 
-@bp.post("/<any(offers, demands):kinds>/<int:listing_id>/withdraw")
+@bp.post("/<any(offers, demands):kinds>/<id:listing_id>/withdraw")
 @login_required
 def withdraw(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     kind = _kind(kinds)

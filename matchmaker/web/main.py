@@ -61,7 +61,7 @@ def add_certification():  # type: ignore[no-untyped-def]
     return redirect(url_for("main.organisation"))
 
 
-@bp.post("/organisation/certifications/<int:cert_id>/delete")
+@bp.post("/organisation/certifications/<id:cert_id>/delete")
 @login_required
 def remove_certification(cert_id: int):  # type: ignore[no-untyped-def]
     orgs.remove_certification(get_session(), viewer(), cert_id)
