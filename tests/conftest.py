@@ -1,4 +1,4 @@
-"""Fixtures for the web platform: ``app``, ``client``, ``db``, ``auth`` and ``factory``.
+"""Fixtures for the web platform: ``app``, ``client``, ``runner``, ``db``, ``auth`` and ``factory``.
 
 Every test runs on in-memory SQLite; when ``TEST_DATABASE_URL`` is set it runs again on that
 PostgreSQL server, in a schema created for this test session and dropped afterwards. An
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
@@ -89,6 +89,11 @@ def app(request: pytest.FixtureRequest) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
 
 
 @pytest.fixture

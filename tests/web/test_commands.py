@@ -8,8 +8,7 @@ from matchmaker.models import Product, User
 from tests.conftest import make_config
 
 
-def test_seed_catalogue_and_add_staff(app, db):
-    runner = app.test_cli_runner()
+def test_seed_catalogue_and_add_staff(runner, db):
     assert "17 products" in runner.invoke(args=["seed-catalogue"]).output
     refused = runner.invoke(args=["add-staff", "staff@assoc.cn", "Zhao", "--password", "long password 1"])
     assert refused.exit_code != 0 and "credit-code" in refused.output
@@ -21,8 +20,8 @@ def test_seed_catalogue_and_add_staff(app, db):
     assert db.get(Product, "lfp-cell") is not None
 
 
-def test_close_expired_command(app):
-    assert "0 listings closed" in app.test_cli_runner().invoke(args=["close-expired"]).output
+def test_close_expired_command(runner):
+    assert "0 listings closed" in runner.invoke(args=["close-expired"]).output
 
 
 def test_client_address_comes_from_the_proxy_when_configured():
