@@ -1,20 +1,25 @@
-"""Matchmaker web platform: ``create_app`` builds the Flask app in small named steps."""
+"""Matchmaker web platform: ``create_app`` builds the Flask app in small named steps.
+
+Flask and the ORM are imported inside the steps, so ``matchmaker solve`` (the same package)
+starts without loading the web stack.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from matchmaker import db
-from matchmaker.config import load_config
-from matchmaker.extensions import babel, csrf, login_manager
+if TYPE_CHECKING:
+    from flask import Flask
 
 __all__ = ["create_app"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The app; ``test_config`` (a plain dict) overrides defaults and environment."""
+    from flask import Flask
+
+    from matchmaker.config import load_config
+
     app = Flask(
         __name__,
         template_folder="../templates",
@@ -42,6 +47,8 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from matchmaker import db
+    from matchmaker.extensions import babel, csrf, login_manager
     from matchmaker.i18n import select_locale, select_timezone
     from matchmaker.web.users import load_user
 
