@@ -92,12 +92,16 @@ def print_result_table(result: Result, currency: str = "CNY") -> None:
 
 @cli.command("demo")
 def demo_command() -> None:
-    """Solve the cell-chain example and print the matches."""
+    """Solve the cell-chain example, then serve the web platform on http://127.0.0.1:8000 with a
+    fresh demo market (about 60 generated organisations) and the demo logins printed."""
     example = resources.files("solver") / "data" / "examples" / "cell-chain.json"
     with resources.as_file(example) as path:
         market = load_market(path)
     click.echo(f"Cell-chain example: {len(market.offers)} offers, {len(market.demands)} demands")
     print_result_table(solve(market), market.currency)
+    from matchmaker.demo import run_demo
+
+    run_demo(host="127.0.0.1", port=8000)
 
 
 if __name__ == "__main__":
