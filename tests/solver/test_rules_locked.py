@@ -6,7 +6,7 @@ from pytest import approx
 
 from tests.solver.checker import check_result
 from tests.solver.conftest import solve_dict
-from tests.solver.markets import demand, market, offer, volumes
+from tests.solver.markets import demand, market, offer, product, volumes
 
 
 def lock(offer_id: str, demand_id: str, qty: float) -> dict:
@@ -130,3 +130,65 @@ def test_an_optimal_result_with_locks_bounds_the_locked_optimum(solve_checked):
     result = solve_dict(data, gap=1e-9)
     assert result["status"] == "optimal"
     assert result["bound"] == approx(6960, rel=1e-6)
+
+
+LI_CAT = [product("li"), product("cat", tier="material1")]
+
+
+def cathode_lock(qty: float) -> dict:
+    """Org C's cathode offer O2 (0.5 t li per t) with D2 locked at ``qty``."""
+    return {"offer": offer("O2", "C", 200, 10, product="cat",
+                           inputs=[{"demand": "D1", "ratio": 0.5}]),
+            "buyer": demand("D2", "B", 200, 20, product="cat"),
+            "lock": lock("O2", "D2", qty)}
+
+
+def test_a_lock_whose_inputs_cannot_be_bought_is_infeasible_and_names_the_chain_link():
+    # 100 t cathode need 50 t li a month; nobody sells li and C owns 20.
+    c = cathode_lock(100)
+    data = market([c["offer"]],
+                  [demand("D1", "C", 100, 9, product="li", own_supply=20), c["buyer"]],
+                  products=LI_CAT, locked=[c["lock"]])
+    assert_infeasible(data, "D1")
+
+
+def test_a_lock_outside_the_input_window_is_infeasible():
+    # C buys li only Jan-Jun (own supply 0); the cathode lock runs all year: in July its
+    # 0.5 * 10 = 5 t of li cannot come from anywhere.
+    c = cathode_lock(10)
+    data = market([c["offer"], offer("O1", "L", 100, 5, product="li")],
+                  [demand("D1", "C", 100, 9, product="li", end="2027-06"), c["buyer"]],
+                  products=LI_CAT, locked=[c["lock"]])
+    reason = assert_infeasible(data, "D1")
+    assert not any(f"2027-0{m}" in reason for m in range(1, 7)), "Jan-Jun are covered"
+
+
+def test_two_locked_supplier_orgs_break_a_single_supplier_limit():
+    data = market(
+        [offer("O1", "s1", 100, 10), offer("O2", "s2", 100, 10)],
+        [demand("D1", "a", 100, 20, max_suppliers=1)],
+        locked=[lock("O1", "D1", 10), lock("O2", "D1", 10)],
+    )
+    assert_infeasible(data, "D1")
+
+
+def test_locks_that_break_a_chain_link_only_together_name_a_constraint():
+    # The cathode lock needs 50 t li a month; L has 60 t but 30 are locked to another buyer X,
+    # so C can buy at most 30 (< 50): the chain link of D1 (or O1's capacity) cannot hold.
+    c = cathode_lock(100)
+    data = market([c["offer"], offer("O1", "L", 60, 5, product="li")],
+                  [demand("D1", "C", 100, 9, product="li"),
+                   demand("D3", "X", 100, 9, product="li"), c["buyer"]],
+                  products=LI_CAT, locked=[c["lock"], lock("O1", "D3", 30)])
+    reason = assert_infeasible(data)
+    assert "D1" in reason or "O1" in reason, reason
+
+
+def test_a_lock_needing_more_inputs_than_the_supplier_share_allows_names_it():
+    # 100 t cathode need 50 t li; org L (O1 and O3) may supply D1 at most 0.4 * 100 = 40.
+    c = cathode_lock(100)
+    data = market([c["offer"], offer("O1", "L", 60, 5, product="li"),
+                   offer("O3", "L", 60, 5, product="li")],
+                  [demand("D1", "C", 100, 9, product="li", max_supplier_share=0.4), c["buyer"]],
+                  products=LI_CAT, locked=[c["lock"]])
+    assert_infeasible(data, "D1")
