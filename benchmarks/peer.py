@@ -26,7 +26,7 @@ _scheduler_threads: int | None = None  # thread count of HiGHS's global pool, on
 class PeerResult:
     status: str  # optimal / feasible / infeasible / no_solution, as in lithium-matches/1
     objective: float  # recomputed in original units from the solution
-    bound: float
+    bound: float  # MIP: HiGHS's dual bound; LP: its last objective (a proof only when optimal)
     seconds: float
     build_seconds: float
     rows: int
