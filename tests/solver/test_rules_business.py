@@ -111,3 +111,16 @@ def test_supplier_count_keeps_the_best_orgs(solve_checked):
     result = solve_checked(data)
     assert result["objective"] == approx(9120, rel=1e-6)
     assert volumes(result) == {("O1", "D1"): approx(40), ("O2", "D1"): approx(40)}
+
+
+def test_buyer_share_is_of_the_declared_monthly_qty_not_remaining(solve_checked):
+    # O1 declares 100 but has only 60 free in March; buyer share 0.5 -> 50 per org (not 30).
+    # D1 (org a at 20, m=10) takes 50, D2 (org b at 15, m=5) the last 10 of March's 60:
+    # 12 * (50*10 + 10*5) = 6600 (a share of remaining would give 30 + 30: 5400).
+    data = market(
+        [offer("O1", "s", 100, 10, max_buyer_share=0.5, remaining={"2027-03": 60})],
+        [demand("D1", "a", 100, 20), demand("D2", "b", 100, 15)],
+    )
+    result = solve_checked(data)
+    assert result["objective"] == approx(6600, rel=1e-6)
+    assert volumes(result) == {("O1", "D1"): approx(50), ("O1", "D2"): approx(10)}
