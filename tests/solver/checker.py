@@ -36,6 +36,9 @@ def check_result(market: dict[str, Any], result: dict[str, Any], tol: float = 1e
     problems: list[str] = []
     if result.get("format") != "lithium-matches/1":
         problems.append(f"format is {result.get('format')!r}, not 'lithium-matches/1'")
+    seconds = result.get("seconds")
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not seconds >= 0:
+        problems.append(f"seconds {seconds!r} is not a number >= 0")
     status = result.get("status")
     if status not in STATUSES:
         return problems + [f"status {status!r} is not one of {sorted(STATUSES)}"]

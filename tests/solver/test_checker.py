@@ -179,6 +179,11 @@ def test_an_infeasible_result_needs_a_reason():
     assert check_result(market, result) == []
 
 
+def test_missing_or_negative_seconds_are_reported(rules):
+    assert says(broken(rules, lambda r: r.pop("seconds")), "seconds")
+    assert says(broken(rules, lambda r: r.update(seconds=-1.0)), "seconds")
+
+
 def test_an_unknown_status_is_reported():
-    result = {"format": "lithium-matches/1", "status": "solved", "matches": []}
+    result = {"format": "lithium-matches/1", "status": "solved", "seconds": 0.0, "matches": []}
     assert says(check_result(load("basic.json"), result), "status")
