@@ -125,6 +125,8 @@ FREIGHT_CASES = {
         "b", [{"from": "a", "to": "b", "product": "q", "cost": 1},
               {"from": "a", "to": "b", "cost": 4}], 4),
     "same region without entry is free, not the default": ("a", [], 0),
+    "an entry within one region comes before the same-region zero": (
+        "a", [{"from": "a", "to": "a", "cost": 3}, {"from": "a", "to": "b", "cost": 1}], 3),
     "different regions without entry use the default": (
         "c", [{"from": "a", "to": "b", "cost": 1}], 7),
     "an entry for another product does not apply": (
