@@ -58,7 +58,9 @@ def to_proto(model: LinearModel) -> model_pb2.ModelProto:
     rhs = np.concatenate([f.rhs for f in model.families]) if model.families else np.zeros(0)
     cons = proto.linear_constraints
     cons.ids.extend(range(m))
-    cons.lower_bounds.extend([-np.inf] * m)
+    lower = np.concatenate([f.rhs if f.equality else np.full(len(f.rhs), -np.inf)
+                            for f in model.families]) if model.families else np.zeros(0)
+    cons.lower_bounds.extend(lower.tolist())
     cons.upper_bounds.extend(rhs.tolist())
     order = np.lexsort((model.cols, model.rows))
     matrix = proto.linear_constraint_matrix
@@ -68,22 +70,23 @@ def to_proto(model: LinearModel) -> model_pb2.ModelProto:
     return proto
 
 
-def _parameters(engine: str, time_limit: float, gap: float, threads: int, lp: bool):
+def _parameters(engine: str, time_limit: float, gap: float, threads: int, lp: bool,
+                algorithm: str = "dual_simplex"):
     params = parameters_pb2.SolveParametersProto()
     params.time_limit.FromNanoseconds(int(max(time_limit, 0.001) * 1e9))
     if engine != "highs":  # HiGHS through MathOpt takes its thread count from a global only
         params.threads = threads
     if not lp:
         params.relative_gap_tolerance = gap
-        params.absolute_gap_tolerance = 0.0
+        params.absolute_gap_tolerance = 1e-12  # 0 would read as unset: HiGHS default 1e-6
     if lp and engine in ("highs", "glop"):
-        params.lp_algorithm = parameters_pb2.LP_ALGORITHM_DUAL_SIMPLEX
+        params.lp_algorithm = getattr(parameters_pb2, f"LP_ALGORITHM_{algorithm.upper()}")
     return params
 
 
 def solve_model(
     model: LinearModel, engine: str = "highs", time_limit: float = 60.0, gap: float = 1e-4,
-    threads: int = 1,
+    threads: int = 1, algorithm: str = "dual_simplex",
 ) -> EngineResult:
     """Solve; an LP returns row duals too (for pricing columns)."""
     started = time.perf_counter()
@@ -92,7 +95,7 @@ def solve_model(
         to_proto(model),
         ENGINES[engine].value,
         parameters_pb2.SolverInitializerProto(),
-        _parameters(engine, time_limit, gap, threads, lp),
+        _parameters(engine, time_limit, gap, threads, lp, algorithm),
         model_parameters_pb2.ModelSolveParametersProto(),
         None,
         callback_pb2.CallbackRegistrationProto(),

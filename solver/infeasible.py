@@ -11,7 +11,9 @@ from collections import defaultdict
 import numpy as np
 
 from .arrays import MarketArrays
+from .backend import solve_model
 from .market import month_label
+from .model import LinearModel, build_model
 
 
 def _fmt(x: float) -> str:
@@ -101,3 +103,54 @@ def _chain_conflict(data: MarketArrays, volume: dict[int, float], deep: bool) ->
                 f" of input, at most {_fmt(free)} can be bought plus own supply {_fmt(d.own_supply)}"
             )
     return None
+
+
+def elastic_reason(data: MarketArrays, locked: dict[int, float]) -> str | None:
+    """Locks that only conflict through other pairs (an input bought from a supplier whose
+    capacity is locked elsewhere): give every row a penalised slack, keep the locks, and name the
+    row that has to give the most."""
+    market = data.market
+    base = build_model(data, np.arange(len(data.pairs)), locked)
+    n, m = len(base.cost), base.num_rows
+    elastic = LinearModel(
+        columns=base.columns,
+        lower=np.concatenate([base.lower, np.zeros(m)]),
+        upper=np.concatenate([base.upper, np.full(m, np.inf)]),
+        cost=np.concatenate([np.zeros(n), -np.ones(m)]),
+        families=base.families,
+        rows=np.concatenate([base.rows, np.arange(m)]),
+        cols=np.concatenate([base.cols, n + np.arange(m)]),
+        vals=np.concatenate([base.vals, -np.ones(m)]),
+    )
+    run = solve_model(elastic, "highs", 60.0)
+    if run.x is None:
+        return None
+    slack = run.x[n:]
+    worst = int(np.argmax(slack))
+    if slack[worst] <= 1e-9:
+        return None
+    org_names = {int(data.offer_org[i]): o.org for i, o in enumerate(market.offers)}
+    org_names.update({int(data.demand_org[j]): d.org for j, d in enumerate(market.demands)})
+    offset = 0
+    for family in base.families:
+        if worst < offset + len(family.rhs):
+            k = worst - offset
+            entity, key2 = int(family.entity[k]), int(family.key2[k])
+            return _describe(family.name, market, entity, key2, org_names)
+        offset += len(family.rhs)
+    return None
+
+
+def _describe(family: str, market, entity: int, key2: int, org_names: dict[int, str]) -> str:
+    if family == "offer_capacity":
+        return f"offer {market.offers[entity].id} capacity in {month_label(key2)}: the locked matches need more than is free"
+    if family == "demand_capacity":
+        return f"demand {market.demands[entity].id} in {month_label(key2)}: the locked matches exceed what is wanted"
+    if family == "chain":
+        return (f"demand {market.demands[entity].id} chain link in {month_label(key2)}: locked sales"
+                " need more input than its eligible suppliers can deliver")
+    if family == "supplier_share":
+        return (f"demand {market.demands[entity].id} supplier share of {org_names[key2]}: the locked"
+                " matches need more than the share allows")
+    return (f"offer {market.offers[entity].id} buyer share of {org_names[key2]}: the locked matches"
+            " need more than the share allows")

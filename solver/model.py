@@ -24,6 +24,7 @@ class RowFamily:
     entity: np.ndarray  # listing index, or demand/offer index for shares
     key2: np.ndarray  # month index (absolute) for monthly families, org number for shares
     rhs: np.ndarray
+    equality: bool = False  # rows `= rhs` instead of `<= rhs`
 
 
 @dataclass
@@ -64,8 +65,9 @@ class _Builder:
         self.next_row = 0
         self.stride = data.base + data.horizon + 2
 
-    def add(self, name, entity, key2, rhs, row_of_entry, col_of_entry, val_of_entry) -> None:
-        self.families.append(RowFamily(name, entity, key2, rhs))
+    def add(self, name, entity, key2, rhs, row_of_entry, col_of_entry, val_of_entry,
+            equality: bool = False) -> None:
+        self.families.append(RowFamily(name, entity, key2, rhs, equality))
         self.parts.append((row_of_entry + self.next_row, col_of_entry, val_of_entry))
         self.next_row += len(rhs)
 

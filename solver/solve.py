@@ -8,18 +8,18 @@ import numpy as np
 
 from .arrays import MarketArrays, build_arrays
 from .backend import EngineResult, solve_model
-from .infeasible import lock_conflict
+from .infeasible import elastic_reason, lock_conflict
 from .integer import add_integer_rules
 from .market import Market, month_label
 from .model import build_model
-from .pricing import initial_columns, new_columns, price
+from .model_load import build_load_model
 from .result import Match, Progress, Result, SolveOptions
 
-# Below this many eligible pairs the whole LP is cheaper than pricing rounds.
-FULL_MODEL_PAIRS = 4000
-ADD_PER_LISTING = 1
+# Above this many eligible pairs the load form with interior point wins (docs/benchmarks.md).
+LOAD_FORM_PAIRS = 30000
 LP_ENGINE = "highs"
 MIP_ENGINE = "highs"
+MIP_COST_FACTOR = 1e4
 
 
 def _locked(data: MarketArrays) -> dict[int, float]:
@@ -56,11 +56,15 @@ def _matches(data: MarketArrays, columns: np.ndarray, x: np.ndarray) -> list[Mat
     return out
 
 
-def _finish(data, columns, run: EngineResult, bound_scaled, started, stats, status=None) -> Result:
+def _finish(data, columns, run: EngineResult, bound_scaled, started, stats, gap: float) -> Result:
+    """The result in market units; `optimal` only when the reported numbers show the gap."""
     matches = _matches(data, columns, run.x)
     objective = float(sum(m.surplus for m in matches))
     bound = max(float(bound_scaled) * data.obj_scale, objective)
-    return Result(status or run.status, objective, bound, time.perf_counter() - started, matches, stats=stats)
+    status = run.status
+    if status == "optimal" and bound - objective > gap * max(abs(objective), 1e-9):
+        status = "feasible"
+    return Result(status, objective, bound, time.perf_counter() - started, matches, stats=stats)
 
 
 def solve(market: Market, options: SolveOptions | None = None) -> Result:
@@ -90,45 +94,39 @@ def solve(market: Market, options: SolveOptions | None = None) -> Result:
 
 
 def _infeasible(data, locked, started, stats) -> Result:
-    reason = lock_conflict(data, locked, deep=True) or "the locked matches cannot all hold together"
+    reason = (lock_conflict(data, locked, deep=True) or elastic_reason(data, locked)
+              or "the locked matches cannot all hold together")
     return Result("infeasible", 0.0, 0.0, time.perf_counter() - started, reason=reason, stats=stats)
+
+
+def _lp_strategy(pairs: int) -> tuple[str, str]:
+    """Formulation and algorithm, chosen by measurement (docs/benchmarks.md).
+
+    Small markets: checkpoint rows and dual simplex. National markets: load form (four matrix
+    entries per pair) and interior point with crossover, several times faster than simplex there.
+    """
+    return ("checkpoint", "dual_simplex") if pairs <= LOAD_FORM_PAIRS else ("load", "barrier")
 
 
 def _solve_lp(data, locked, options, started, deadline, stats, report) -> Result:
     engine = options.engine or LP_ENGINE
-    locked_cols = np.fromiter(locked, np.int64, len(locked))
-    full = len(data.pairs) <= FULL_MODEL_PAIRS
-    columns = np.arange(len(data.pairs)) if full else initial_columns(data, locked_cols)
-    rounds = 0
-    while True:
-        rounds += 1
-        t0 = time.perf_counter()
-        model = build_model(data, columns, locked)
-        stats["build_seconds"] += time.perf_counter() - t0
-        run = solve_model(model, engine, deadline - time.perf_counter(), 1e-9, options.threads)
-        stats["solve_seconds"] += run.seconds
-        stats.update(rounds=rounds, columns=len(columns), rows=model.num_rows, nonzeros=len(model.vals))
-        if run.status == "infeasible":
-            return _infeasible(data, locked, started, stats)
-        if run.status != "optimal" or run.duals is None:
-            if run.x is None:
-                return Result("no_solution", 0.0, float("inf"), time.perf_counter() - started, stats=stats)
-            return _finish(data, columns, run, float("inf"), started, stats, status="feasible")
-        t0 = time.perf_counter()
-        pricing = price(data, model, run.duals)
-        objective = float(np.dot(model.cost, run.x))
-        stats["pricing_seconds"] = stats.get("pricing_seconds", 0.0) + time.perf_counter() - t0
-        report(f"lp round {rounds}", objective, pricing.bound)
-        gap = (pricing.bound - objective) / max(abs(objective), 1e-12)
-        if full or gap <= min(options.gap, 1e-6):
-            return _finish(data, columns, run, pricing.bound, started, stats)
-        extra = new_columns(data, pricing, columns, k=ADD_PER_LISTING, tol=1e-9)
-        if len(extra) == 0:
-            return _finish(data, columns, run, pricing.bound, started, stats)
-        if time.perf_counter() >= deadline:
-            status = "optimal" if gap <= options.gap else "feasible"
-            return _finish(data, columns, run, pricing.bound, started, stats, status=status)
-        columns = np.union1d(columns, extra)
+    columns = np.arange(len(data.pairs))
+    form, algorithm = _lp_strategy(len(columns))
+    t0 = time.perf_counter()
+    model = (build_load_model if form == "load" else build_model)(data, columns, locked)
+    stats["build_seconds"] = time.perf_counter() - t0
+    run = solve_model(model, engine, deadline - time.perf_counter(), options.gap, options.threads,
+                      algorithm=algorithm)
+    stats.update(solve_seconds=run.seconds, form=form, algorithm=algorithm, rows=model.num_rows,
+                 columns=len(model.cost), nonzeros=len(model.vals))
+    if run.status == "infeasible":
+        return _infeasible(data, locked, started, stats)
+    if run.x is None:
+        return Result("no_solution", 0.0, float("inf"), time.perf_counter() - started, stats=stats)
+    run.x = run.x[: len(columns)]
+    report("lp", run.primal_bound, run.dual_bound)
+    bound = run.primal_bound if run.status == "optimal" else run.dual_bound
+    return _finish(data, columns, run, bound, started, stats, options.gap)
 
 
 def _solve_mip(data, locked, options, started, deadline, stats, report) -> Result:
@@ -136,8 +134,14 @@ def _solve_mip(data, locked, options, started, deadline, stats, report) -> Resul
     columns = np.arange(len(data.pairs))
     t0 = time.perf_counter()
     model = add_integer_rules(data, build_model(data, columns, locked), locked)
+    # Branch and bound prunes nodes on absolute objective differences (about 1e-6): an objective
+    # near 1 would make a gap of 1e-7 relative invisible to it.
+    model.cost *= MIP_COST_FACTOR
     stats["build_seconds"] = time.perf_counter() - t0
-    run = solve_model(model, engine, deadline - time.perf_counter(), options.gap, options.threads)
+    # Headroom: the engine measures its gap on the scaled objective before volumes are cleaned.
+    run = solve_model(model, engine, deadline - time.perf_counter(), options.gap / 2, options.threads)
+    run.primal_bound /= MIP_COST_FACTOR
+    run.dual_bound /= MIP_COST_FACTOR
     stats.update(solve_seconds=run.seconds, columns=len(model.cost), rows=model.num_rows,
                  nonzeros=len(model.vals), integers=int(model.integer.sum()))
     if run.status == "infeasible":
@@ -147,4 +151,4 @@ def _solve_mip(data, locked, options, started, deadline, stats, report) -> Resul
     n = len(columns)
     run.x = run.x[:n]
     report("mip", run.primal_bound, run.dual_bound)
-    return _finish(data, columns, run, run.dual_bound, started, stats)
+    return _finish(data, columns, run, run.dual_bound, started, stats, options.gap)

@@ -1,0 +1,104 @@
+"""The LP in load form: one load variable per listing and month, each pair in two rows per side.
+
+A pair's volume runs from its start month to its end month, so it raises its listing's load at the
+start and lowers it the month after the end. Balance rows `load[t] - load[t-1] = starting -
+ending` carry that, capacity becomes a bound on the load, and chain links compare loads month by
+month. Every pair then has four matrix entries whatever its term, and pricing a pair needs only the
+balance duals at its start month and the month after its end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .arrays import MarketArrays
+from .model import LinearModel, RowFamily, _Builder
+
+
+def build_load_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, float]) -> LinearModel:
+    p, market = data.pairs, data.market
+    n = len(columns)
+    pos = np.arange(n)
+    offer, demand = p.offer[columns].astype(np.int64), p.demand[columns].astype(np.int64)
+    start, end = p.start[columns].astype(np.int64), p.end[columns].astype(np.int64)
+    base, horizon = data.base, data.horizon
+    b = _Builder(data, columns)
+    loads_lower: list[np.ndarray] = []
+    loads_upper: list[np.ndarray] = []
+    next_col = n
+    load_index: dict[str, np.ndarray] = {}
+
+    def balance(name: str, listings, used: np.ndarray, free: np.ndarray, entity_cols: np.ndarray):
+        """Load variables over the whole window of every listing that has a column."""
+        nonlocal next_col
+        ids = np.unique(used)
+        lo = np.array([listings[i].start for i in ids], np.int64) - base
+        hi = np.array([listings[i].end for i in ids], np.int64) - base
+        count = hi - lo + 1
+        ent = np.repeat(ids, count)
+        month = np.repeat(lo, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))
+        k = len(ent)
+        index = np.full((len(listings), horizon + 1), -1, np.int64)
+        index[ent, month] = np.arange(k)
+        load_var = next_col + np.arange(k)
+        load_index[name] = np.where(index >= 0, index + next_col, -1)
+        next_col += k
+        loads_lower.append(np.zeros(k))
+        loads_upper.append(free[ent, month])
+        # Row r = (ent, month): load[t] - load[t-1] + ending(t-1) - starting(t) = 0
+        prev = index[ent, month - 1]
+        has_prev = (month > lo.repeat(count))
+        row_ids = np.arange(k)
+        s = index[entity_cols, start - base]
+        after = index[entity_cols, np.minimum(end - base + 1, horizon)]
+        has_after = after >= 0
+        rows = np.concatenate([row_ids, row_ids[has_prev], s, after[has_after]])
+        cols = np.concatenate([load_var, load_var[prev[has_prev]] - 0, pos, pos[has_after]])
+        vals = np.concatenate([np.ones(k), -np.ones(has_prev.sum()), -np.ones(n), np.ones(has_after.sum())])
+        b.add(name, ent, month + base, np.zeros(k), rows, cols, vals, equality=True)
+
+    balance("offer_balance", market.offers, offer, data.offer_free, offer)
+    balance("demand_balance", market.demands, demand, data.demand_free, demand)
+
+    # Chain links: ratio x seller load - input demand load <= own supply, in each month the
+    # seller has a load.
+    if len(data.link_offer):
+        off_idx, dem_idx = load_index["offer_balance"], load_index["demand_balance"]
+        link_rows_ent, link_rows_month, rr, cc, vv = [], [], [], [], []
+        keys: dict[tuple[int, int], int] = {}
+        for link in range(len(data.link_offer)):
+            o, d, ratio = int(data.link_offer[link]), int(data.link_demand[link]), data.link_ratio[link]
+            months = np.nonzero(off_idx[o] >= 0)[0]
+            for t in months:
+                key = (d, int(t))
+                row = keys.setdefault(key, len(keys))
+                rr.append(row); cc.append(off_idx[o, t]); vv.append(ratio)
+        for (d, t), row in keys.items():
+            if dem_idx[d, t] >= 0:
+                rr.append(row); cc.append(dem_idx[d, t]); vv.append(-1.0)
+        if keys:
+            ent = np.array([k[0] for k in keys], np.int64)
+            month = np.array([k[1] for k in keys], np.int64)
+            b.add("chain", ent, month + base, data.own_supply[ent], np.array(rr), np.array(cc), np.array(vv))
+
+    ones = np.ones(n)
+    sup_share = np.array([d.max_supplier_share or 0.0 for d in market.demands])
+    dem_qty = np.array([d.monthly_qty for d in market.demands])
+    sel = sup_share[demand] > 0 if n else np.zeros(0, bool)
+    b.grouped("supplier_share", demand[sel], data.offer_org[offer[sel]], pos[sel], ones[sel],
+              lambda j: sup_share[j] * dem_qty[j] / data.demand_scale[j])
+    buy_share = np.array([o.max_buyer_share or 0.0 for o in market.offers])
+    off_qty = np.array([o.monthly_qty for o in market.offers])
+    sel = buy_share[offer] > 0 if n else np.zeros(0, bool)
+    b.grouped("buyer_share", offer[sel], data.demand_org[demand[sel]], pos[sel], ones[sel],
+              lambda i: buy_share[i] * off_qty[i] / data.offer_scale[i])
+
+    lower = np.concatenate([np.zeros(n), *loads_lower])
+    upper = np.concatenate([data.upper[columns], *loads_upper])
+    for pair, qty in locked.items():
+        k = int(np.searchsorted(columns, pair))
+        lower[k] = upper[k] = qty
+    rows, cols, vals = (np.concatenate(x) for x in zip(*b.parts))
+    cost = np.concatenate([data.cost[columns], np.zeros(len(lower) - n)])
+    return LinearModel(columns, lower, upper, cost, b.families, rows, cols, vals,
+                       integer=np.zeros(len(lower), bool))
