@@ -124,11 +124,11 @@ def build_arrays(market: Market) -> MarketArrays:
         range_min(offer_free, pairs.offer, pairs.start - base, pairs.end - base),
         range_min(demand_free, pairs.demand, pairs.start - base, pairs.end - base),
     )
-    # Shares cap a single pair too: a tighter bound helps both the LP bound and the MIP.
-    for listings, index in ((market.offers, pairs.offer), (market.demands, pairs.demand)):
-        share = np.array([getattr(x, "max_buyer_share", None) or getattr(x, "max_supplier_share", None) or np.inf for x in listings])
-        qty = np.array([x.monthly_qty for x in listings])
-        upper = np.minimum(upper, share[index] * qty[index] / pair_scale) if len(index) else upper
+    # Shares cap a single pair too: a tighter bound helps both the LP and the MIP.
+    buyer_cap = np.array([o.monthly_qty * (o.max_buyer_share or np.inf) for o in market.offers])
+    supplier_cap = np.array([d.monthly_qty * (d.max_supplier_share or np.inf) for d in market.demands])
+    if len(pairs):
+        upper = np.minimum(upper, np.minimum(buyer_cap[pairs.offer], supplier_cap[pairs.demand]) / pair_scale)
     return MarketArrays(
         market=market,
         pairs=pairs,

@@ -46,15 +46,18 @@ class LinearModel:
         return int(sum(len(f.rhs) for f in self.families))
 
 
+def spread(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner i, position) for every position in [first[i], first[i] + count[i])."""
+    owner = np.repeat(np.arange(len(first)), count)
+    offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    return owner, np.repeat(first, count) + offset
+
+
 def _expand(keys: np.ndarray, entity: np.ndarray, lo: np.ndarray, hi: np.ndarray, stride: int):
     """For each entry, the positions of the checkpoint keys of its entity inside [lo, hi]."""
     first = np.searchsorted(keys, entity * stride + lo, side="left")
     last = np.searchsorted(keys, entity * stride + hi, side="right")
-    count = last - first
-    total = int(count.sum())
-    owner = np.repeat(np.arange(len(entity)), count)
-    offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    return owner, np.repeat(first, count) + offset
+    return spread(first, last - first)
 
 
 class _Builder:
@@ -132,7 +135,7 @@ def build_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, float
         by_offer = offer[order]
         first = np.searchsorted(by_offer, data.link_offer, "left")
         last = np.searchsorted(by_offer, data.link_offer, "right")
-        link, col_sorted = _expand(np.arange(len(by_offer)), np.zeros(len(first), np.int64), first, last - 1, 0)
+        link, col_sorted = spread(first, last - first)
         sell_col = order[col_sorted]
         is_input = data.is_input[demand]
         buy_col = pos[is_input]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import MarketArrays
-from .model import LinearModel, RowFamily, _Builder
+from .model import LinearModel, _Builder, spread
 
 
 def build_load_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, float]) -> LinearModel:
@@ -35,8 +35,8 @@ def build_load_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, 
         lo = np.array([listings[i].start for i in ids], np.int64) - base
         hi = np.array([listings[i].end for i in ids], np.int64) - base
         count = hi - lo + 1
-        ent = np.repeat(ids, count)
-        month = np.repeat(lo, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))
+        owner, month = spread(lo, count)
+        ent = ids[owner]
         k = len(ent)
         index = np.full((len(listings), horizon + 1), -1, np.int64)
         index[ent, month] = np.arange(k)
@@ -47,13 +47,13 @@ def build_load_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, 
         loads_upper.append(free[ent, month])
         # Row r = (ent, month): load[t] - load[t-1] + ending(t-1) - starting(t) = 0
         prev = index[ent, month - 1]
-        has_prev = (month > lo.repeat(count))
+        has_prev = month > lo[owner]
         row_ids = np.arange(k)
         s = index[entity_cols, start - base]
         after = index[entity_cols, np.minimum(end - base + 1, horizon)]
         has_after = after >= 0
         rows = np.concatenate([row_ids, row_ids[has_prev], s, after[has_after]])
-        cols = np.concatenate([load_var, load_var[prev[has_prev]] - 0, pos, pos[has_after]])
+        cols = np.concatenate([load_var, load_var[prev[has_prev]], pos, pos[has_after]])
         vals = np.concatenate([np.ones(k), -np.ones(has_prev.sum()), -np.ones(n), np.ones(has_after.sum())])
         b.add(name, ent, month + base, np.zeros(k), rows, cols, vals, equality=True)
 
@@ -64,7 +64,7 @@ def build_load_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, 
     # seller has a load.
     if len(data.link_offer):
         off_idx, dem_idx = load_index["offer_balance"], load_index["demand_balance"]
-        link_rows_ent, link_rows_month, rr, cc, vv = [], [], [], [], []
+        _link_rows_ent, _link_rows_month, rr, cc, vv = [], [], [], [], []
         keys: dict[tuple[int, int], int] = {}
         for link in range(len(data.link_offer)):
             o, d, ratio = int(data.link_offer[link]), int(data.link_demand[link]), data.link_ratio[link]
