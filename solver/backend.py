@@ -23,6 +23,7 @@ from ortools.math_opt.python import mathopt
 
 from .model import LinearModel
 
+LP_ONLY_ENGINES = frozenset({"glop", "pdlp"})
 ENGINES = {
     "highs": mathopt.SolverType.HIGHS,
     "glop": mathopt.SolverType.GLOP,

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from .arrays import MarketArrays, build_arrays
-from .backend import EngineResult, solve_model
+from .backend import ENGINES, LP_ONLY_ENGINES, EngineResult, solve_model
 from .infeasible import elastic_reason, lock_conflict
 from .integer import add_integer_rules
 from .market import Market, month_label
@@ -68,8 +68,17 @@ def _finish(data, columns, run: EngineResult, bound_scaled, started, stats, gap:
 
 
 def solve(market: Market, options: SolveOptions | None = None) -> Result:
-    """Solve a validated market; never raises for infeasible locks or time-outs (see status)."""
+    """Solve a validated market; never raises for infeasible locks or time-outs (see status).
+
+    Raises ValueError for an unknown engine, or an LP-only engine on a market with integer rules.
+    """
     options = options or SolveOptions()
+    if options.engine is not None:
+        if options.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {options.engine!r}")
+        if options.engine in LP_ONLY_ENGINES and not market.is_linear:
+            raise ValueError(f"engine {options.engine!r} solves only linear programs; this market has"
+                             " minimum volumes or supplier counts")
     started = time.perf_counter()
     deadline = started + options.time_limit
     data = build_arrays(market)

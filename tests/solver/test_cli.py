@@ -140,3 +140,12 @@ def test_a_time_limited_feasible_result_exits_0_and_holds(national_market):
     assert result["status"] == "feasible"
     assert proc.returncode == EXIT_STATUS["feasible"]
     assert check_result(json.loads(national_market.read_text()), result) == []
+
+
+def test_an_lp_only_engine_on_a_market_with_integer_rules_is_refused_by_name():
+    # business-rules.json has minimum volumes and supplier counts: GLOP cannot solve it.
+    from solver import SolveOptions, load_market, solve
+
+    market = load_market(EXAMPLES / "business-rules.json")
+    with pytest.raises(ValueError, match="glop"):
+        solve(market, SolveOptions(engine="glop"))
