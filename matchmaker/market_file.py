@@ -1,7 +1,8 @@
 """Database rows to a ``lithium-market/1`` snapshot: the one place where the web meets the solver.
 
 Only open listings whose window has not ended go in, with windows starting no earlier than the
-current month; index-linked prices are evaluated at the index values given. Organisations appear
+current month; index-linked prices are evaluated at the index values given. Volume already
+contracted goes out as ``remaining`` per month, so a run only offers what is left. Organisations appear
 as ``org-<id>`` and listings as ``O<id>`` / ``D<id>``, so a result maps straight back to rows.
 """
 
@@ -16,6 +17,7 @@ from sqlmodel import Session, select
 
 from matchmaker.models import Demand, Offer, OfferInput, Product
 from matchmaker.regions import PROVINCES
+from matchmaker.services.capacity import contracted_by_month
 from matchmaker.services.fields import current_month
 from matchmaker.services.orgs import valid_certification_names
 from matchmaker.services.pricing import MissingIndex, effective_price
@@ -47,10 +49,13 @@ def export_market(session: Session, today: date, index_values: Mapping[str, floa
         return held[org_id]
 
     exported_demands: set[int] = set()
+    bought = contracted_by_month(session, "demand")
+    sold = contracted_by_month(session, "offer")
     for demand in _open(session, Demand, month):
         row = _common(demand, "D", month, index_values, snapshot.skipped)
         if row is None:
             continue
+        _remaining(row, demand, bought)
         row["required_certifications"] = sorted(demand.required_certifications)
         row["own_supply"] = demand.own_supply
         _optional(row, demand, "max_supplier_share", "max_suppliers")
@@ -60,6 +65,7 @@ def export_market(session: Session, today: date, index_values: Mapping[str, floa
         row = _common(offer, "O", month, index_values, snapshot.skipped)
         if row is None:
             continue
+        _remaining(row, offer, sold)
         row["certifications"] = sorted(set(offer.certifications) & certs_of(offer.org_id))
         _optional(row, offer, "max_buyer_share")
         links = session.exec(select(OfferInput).where(OfferInput.offer_id == offer.id)).all()
@@ -89,6 +95,13 @@ def _common(
         "end": listing.end, "price": price, "min_term_months": listing.min_term_months,
         "min_monthly_qty": listing.min_monthly_qty,
     }
+
+
+def _remaining(row: dict[str, Any], listing: Offer | Demand, contracted: Mapping[int, Mapping[str, float]]) -> None:
+    used = contracted.get(listing.id, {})  # type: ignore[arg-type]
+    left = {m: max(0.0, listing.monthly_qty - qty) for m, qty in sorted(used.items()) if row["start"] <= m <= row["end"]}
+    if left:
+        row["remaining"] = left
 
 
 def _optional(row: dict[str, Any], listing: Offer | Demand, *names: str) -> None:

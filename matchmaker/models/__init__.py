@@ -1,11 +1,21 @@
 """SQLModel tables by area; importing this package registers every table on ``SQLModel.metadata``."""
 
-from matchmaker.models.audit import LoginFailure
+from matchmaker.models.audit import AuditRecord, LoginFailure
 from matchmaker.models.catalog import BomLine, Product
+from matchmaker.models.contracts import Contract, ScheduleLine
+from matchmaker.models.inbox import Notification
 from matchmaker.models.listings import Demand, Offer, OfferInput
+from matchmaker.models.matching import ForbiddenPair, MatchingRun, Proposal
 from matchmaker.models.orgs import Certification, Organisation, User
 
 __all__ = [
+    "AuditRecord",
+    "Contract",
+    "ForbiddenPair",
+    "MatchingRun",
+    "Notification",
+    "Proposal",
+    "ScheduleLine",
     "BomLine",
     "Certification",
     "Demand",

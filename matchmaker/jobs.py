@@ -1,0 +1,194 @@
+"""Running a matching job outside the request: a thread in this process by default, an RQ
+worker when ``REDIS_URL`` is set (``rq worker matching`` with the same environment).
+
+``execute_run`` is the job either way. It claims the run (queued -> running) in one statement, so
+a job delivered twice solves once; it writes progress to the run row as the solver reports it;
+and it writes every proposal together with the final state in one transaction, so a job that
+dies midway leaves no partial proposals, only a run that is (or will be found) failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from matchmaker.models import Demand, MatchingRun, Offer, Proposal
+from matchmaker.models.base import utcnow
+
+QUEUE = "matching"
+PROGRESS_INTERVAL = 0.5
+_threads: list[threading.Thread] = []
+_engines: dict[tuple[str, str | None], Engine] = {}
+
+
+def redis_url(config: Any) -> str | None:
+    return config.get("REDIS_URL", os.environ.get("REDIS_URL")) or None
+
+
+def submit(app: Any, run_id: int, time_limit: float) -> str:
+    """Starts the job for ``run_id``; returns how: ``inline`` (tests), ``thread`` or ``rq``."""
+    from matchmaker.db import get_engine
+
+    executor = app.config.get("MATCHING_EXECUTOR")
+    url = redis_url(app.config)
+    if executor == "inline":
+        execute_run(get_engine(app), run_id)
+        return "inline"
+    if url and executor != "thread":
+        enqueue(url, str(app.config["DATABASE_URL"]), app.config.get("DATABASE_SCHEMA"), run_id, time_limit)
+        return "rq"
+    thread = threading.Thread(target=execute_run, args=(get_engine(app), run_id), daemon=True,
+                              name=f"matching-run-{run_id}")
+    _threads.append(thread)
+    thread.start()
+    return "thread"
+
+
+def enqueue(url: str, database_url: str, schema: str | None, run_id: int, time_limit: float) -> None:
+    from redis import Redis
+    from rq import Callback, Queue
+
+    queue = Queue(QUEUE, connection=Redis.from_url(url))
+    job_id = f"matching-run-{run_id}"
+    existing = queue.fetch_job(job_id)
+    if existing is not None and existing.get_status() in ("queued", "started", "deferred", "scheduled"):
+        return
+    queue.enqueue(
+        "matchmaker.jobs.execute_run_at", database_url, schema, run_id,
+        job_id=job_id, job_timeout=int(time_limit) + 300,
+        on_failure=Callback(_rq_failed), meta={"run_id": run_id, "database_url": database_url, "schema": schema},
+    )
+
+
+def _rq_failed(job: Any, connection: Any, exc_type: Any, value: Any, traceback: Any) -> None:
+    meta = job.meta
+    mark_failed(_engine_for(meta["database_url"], meta["schema"]), meta["run_id"], f"{exc_type.__name__}: {value}")
+
+
+def _engine_for(database_url: str, schema: str | None) -> Engine:
+    from matchmaker.db import make_engine
+
+    key = (database_url, schema)
+    if key not in _engines:
+        _engines[key] = make_engine(database_url, schema)
+    return _engines[key]
+
+
+def execute_run_at(database_url: str, schema: str | None, run_id: int) -> str:
+    """The RQ entry point: workers get the database by URL, not a Flask app."""
+    return execute_run(_engine_for(database_url, schema), run_id)
+
+
+def wait_for_threads(timeout: float = 60.0) -> None:
+    """For tests and shutdown: let in-process jobs finish."""
+    deadline = time.monotonic() + timeout
+    while _threads:
+        _threads.pop().join(max(0.0, deadline - time.monotonic()))
+
+
+def execute_run(engine: Engine, run_id: int) -> str:
+    """Solves the run's market and writes its proposals; returns the run's final state."""
+    from solver import MarketError, SolveOptions, parse_market, solve
+
+    with Session(engine) as session:
+        claimed = session.execute(
+            update(MatchingRun).where(MatchingRun.id == run_id, MatchingRun.state == "queued")  # type: ignore[arg-type]
+            .values(state="running", started_at=utcnow(), heartbeat_at=utcnow())
+        ).rowcount
+        session.commit()
+        run = session.get(MatchingRun, run_id)
+        if not claimed or run is None:
+            return run.state if run else "missing"
+        market_text, time_limit = run.market, run.time_limit
+    try:
+        market_data = json.loads(market_text)
+        market = parse_market(market_data)
+        result = solve(market, SolveOptions(time_limit=time_limit, gap=1e-4, threads=1,
+                                             progress=_progress_writer(engine, run_id)))
+        write_result(engine, run_id, market_data, result.to_dict())
+    except MarketError as error:
+        mark_failed(engine, run_id, "\n".join(error.problems))
+        return "failed"
+    except BaseException as error:
+        mark_failed(engine, run_id, f"{type(error).__name__}: {error}")
+        if isinstance(error, Exception):
+            return "failed"
+        raise
+    return "finished"
+
+
+def _progress_writer(engine: Engine, run_id: int):  # type: ignore[no-untyped-def]
+    last = [0.0]
+
+    def report(progress: Any) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_INTERVAL:
+            return
+        last[0] = now
+        with Session(engine) as session:
+            session.execute(
+                update(MatchingRun).where(MatchingRun.id == run_id, MatchingRun.state == "running")  # type: ignore[arg-type]
+                .values(phase=progress.phase[:32], elapsed=progress.seconds, objective=progress.objective,
+                        bound=progress.bound, gap=progress.gap, heartbeat_at=utcnow())
+            )
+            session.commit()
+
+    return report
+
+
+def write_result(engine: Engine, run_id: int, market: dict[str, Any], result: dict[str, Any]) -> None:
+    """Every proposal and the run's final state, in one transaction."""
+    offers = {o["id"]: o for o in market["offers"]}
+    demands = {d["id"]: d for d in market["demands"]}
+    locked = {(x["offer"], x["demand"]) for x in market.get("locked", [])}
+    with Session(engine) as session:
+        run = session.get(MatchingRun, run_id)
+        if run is None or run.state != "running":
+            return
+        for m in result["matches"]:
+            offer, demand = offers[m["offer"]], demands[m["demand"]]
+            offer_row = session.get(Offer, int(m["offer"][1:]))
+            demand_row = session.get(Demand, int(m["demand"][1:]))
+            assert offer_row is not None and demand_row is not None
+            session.add(Proposal(
+                run_id=run_id, offer_id=offer_row.id, demand_id=demand_row.id,
+                supplier_org_id=offer_row.org_id, buyer_org_id=demand_row.org_id, product_id=offer["product"],
+                monthly_qty=m["monthly_qty"], proposed_qty=m["monthly_qty"], start=m["start"], end=m["end"],
+                months=m["months"], unit_margin=m["unit_margin"], price=m["price"],
+                freight=demand["price"] - offer["price"] - m["unit_margin"], surplus=m["surplus"],
+                locked=(m["offer"], m["demand"]) in locked,
+            ))
+        run.state = "finished"
+        run.status = result["status"]
+        run.objective = result["objective"]
+        run.bound = result["bound"]
+        run.elapsed = result["seconds"]
+        run.gap = _gap(result["objective"], result["bound"])
+        run.error = result.get("reason")
+        run.result = json.dumps(result, ensure_ascii=False, indent=1)
+        run.finished_at = utcnow()
+        run.heartbeat_at = run.finished_at
+        session.add(run)
+        session.commit()
+
+
+def _gap(objective: float, bound: float | None) -> float | None:
+    if bound is None:
+        return None
+    return max(0.0, (bound - objective) / max(abs(objective), 1e-9))
+
+
+def mark_failed(engine: Engine, run_id: int, message: str) -> None:
+    with Session(engine) as session:
+        session.execute(
+            update(MatchingRun).where(MatchingRun.id == run_id, MatchingRun.state.in_(("queued", "running")))  # type: ignore[arg-type, attr-defined]
+            .values(state="failed", error=message[:4000], finished_at=utcnow(), heartbeat_at=utcnow())
+        )
+        session.commit()

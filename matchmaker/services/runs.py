@@ -1,0 +1,148 @@
+"""Starting matching runs: the market snapshot a run solves, and what happens to runs that die.
+
+A run is created with the exact ``lithium-market/1`` file it will solve, so staff can download
+it and re-solve it by hand. The solve itself happens in ``matchmaker.jobs``, never in a request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from matchmaker.market_file import export_market
+from matchmaker.models import ForbiddenPair, MatchingRun, Product, Proposal
+from matchmaker.models.base import utcnow
+from matchmaker.services import audit
+from matchmaker.services.errors import NotFound, PermissionDenied, ValidationError
+from matchmaker.services.viewer import Viewer
+
+MAX_TIME_LIMIT = 600.0
+# A running job writes a heartbeat with every progress report; this long after its time limit
+# without one, it is taken for dead (killed worker, crashed process).
+STALE_GRACE = timedelta(seconds=120)
+
+
+def _require_staff(viewer: Viewer) -> None:
+    if not viewer.is_staff:
+        raise PermissionDenied()
+
+
+def run_summary(run: MatchingRun) -> dict[str, Any]:
+    return {"state": run.state, "products": run.products, "time_limit": run.time_limit,
+            "locked_from_run_id": run.locked_from_run_id, "status": run.status, "objective": run.objective}
+
+
+def start_run(
+    session: Session, viewer: Viewer, *, request_key: str, products: list[str], time_limit: float,
+    today: date, index_values: Mapping[str, float], locked_from_run_id: int | None = None,
+) -> tuple[MatchingRun, bool]:
+    """The run for ``request_key`` and whether it was created now (False: the same form was
+    sent twice, and the first run is returned). Raises PermissionDenied or ValidationError."""
+    _require_staff(viewer)
+    existing = session.exec(select(MatchingRun).where(MatchingRun.request_key == request_key)).first()
+    if existing is not None:
+        return existing, False
+    errors: dict[str, object] = {}
+    if not request_key or len(request_key) > 64:
+        errors["request_key"] = _l("The form expired or was not sent from this site. Please try again.")
+    if not 1 <= time_limit <= MAX_TIME_LIMIT:
+        errors["time_limit"] = _l("Between %(low)s and %(high)s seconds.", low=1, high=int(MAX_TIME_LIMIT))
+    known = set(session.exec(select(Product.id)))
+    if any(p not in known for p in products):
+        errors["products"] = _l("Unknown product.")
+    if locked_from_run_id is not None and session.get(MatchingRun, locked_from_run_id) is None:
+        raise NotFound(locked_from_run_id)
+    if errors:
+        raise ValidationError(errors)
+    fail_stale_runs(session, utcnow())
+    market, skipped = build_market(session, today, index_values, products, locked_from_run_id)
+    run = MatchingRun(
+        request_key=request_key, created_by=viewer.user_id, products=sorted(products), time_limit=time_limit,
+        locked_from_run_id=locked_from_run_id, market=json.dumps(market, ensure_ascii=False, indent=1),
+        skipped=skipped,
+    )
+    session.add(run)
+    try:
+        session.flush()
+        audit.record(session, viewer.user_id, "start_run", "matching_run", run.id, None, run_summary(run))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return session.exec(select(MatchingRun).where(MatchingRun.request_key == request_key)).one(), False
+    return run, True
+
+
+def build_market(
+    session: Session, today: date, index_values: Mapping[str, float], products: list[str],
+    locked_from_run_id: int | None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The snapshot: open listings (of ``products`` when given) with their remaining volume,
+    the forbidden pairs among them, and the approved matches of ``locked_from_run_id`` locked."""
+    snapshot = export_market(session, today, index_values)
+    market = snapshot.market
+    if products:
+        wanted = set(products)
+        market["offers"] = [o for o in market["offers"] if o["product"] in wanted]
+        market["demands"] = [d for d in market["demands"] if d["product"] in wanted]
+        demand_ids = {d["id"] for d in market["demands"]}
+        for offer in market["offers"]:
+            if "inputs" in offer:
+                offer["inputs"] = [i for i in offer["inputs"] if i["demand"] in demand_ids]
+                if not offer["inputs"]:
+                    del offer["inputs"]
+    offers = {o["id"] for o in market["offers"]}
+    demands = {d["id"] for d in market["demands"]}
+    locked = []
+    if locked_from_run_id is not None:
+        approved = session.exec(select(Proposal).where(
+            Proposal.run_id == locked_from_run_id, Proposal.state == "approved").order_by(Proposal.id))
+        for p in approved:
+            if f"O{p.offer_id}" in offers and f"D{p.demand_id}" in demands:
+                locked.append({"offer": f"O{p.offer_id}", "demand": f"D{p.demand_id}", "monthly_qty": p.monthly_qty})
+    locked_pairs = {(x["offer"], x["demand"]) for x in locked}
+    forbidden = []
+    for pair in session.exec(select(ForbiddenPair).order_by(ForbiddenPair.id)):
+        key = (f"O{pair.offer_id}", f"D{pair.demand_id}")
+        if key[0] in offers and key[1] in demands and key not in locked_pairs:
+            forbidden.append({"offer": key[0], "demand": key[1]})
+    market["locked"] = locked
+    market["forbidden"] = forbidden
+    return market, snapshot.skipped
+
+
+def fail_stale_runs(session: Session, now: datetime) -> int:
+    """Marks failed the running runs whose job has stopped reporting (see STALE_GRACE); their
+    proposals were never written, since a run writes them all in its last transaction."""
+    stale = 0
+    for run in session.exec(select(MatchingRun).where(MatchingRun.state == "running")):
+        beat = run.heartbeat_at or run.started_at or run.created_at
+        if beat.tzinfo is None:
+            beat = beat.replace(tzinfo=now.tzinfo)
+        if now - beat > timedelta(seconds=run.time_limit) + STALE_GRACE:
+            run.state = "failed"
+            run.error = "the job stopped without finishing"
+            run.finished_at = now
+            session.add(run)
+            stale += 1
+    if stale:
+        session.commit()
+    return stale
+
+
+def list_runs(session: Session, viewer: Viewer, limit: int = 50) -> list[MatchingRun]:
+    _require_staff(viewer)
+    return list(session.exec(select(MatchingRun).order_by(MatchingRun.id.desc()).limit(limit)))  # type: ignore[union-attr]
+
+
+def get_run(session: Session, viewer: Viewer, run_id: int) -> MatchingRun:
+    _require_staff(viewer)
+    run = session.get(MatchingRun, run_id)
+    if run is None:
+        raise NotFound(run_id)
+    return run
