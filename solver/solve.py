@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -18,7 +19,7 @@ from .result import Match, Progress, Result, SolveOptions
 # Above this many eligible pairs the load form with interior point wins (docs/benchmarks.md).
 LOAD_FORM_PAIRS = 30000
 LP_ENGINE = "highs"
-MIP_ENGINE = "highs"
+MIP_ENGINES = ["scip", "highs"]  # the first alone with one thread, both side by side with two
 MIP_COST_FACTOR = 1e4
 
 
@@ -138,8 +139,35 @@ def _solve_lp(data, locked, options, started, deadline, stats, report) -> Result
     return _finish(data, columns, run, bound, started, stats, options.gap)
 
 
+def _portfolio(model, engines: list[str], seconds: float, gap: float) -> EngineResult:
+    """Run engines side by side, one core each: the best solution and the tightest bound win.
+
+    SCIP and HiGHS each lead on different national markets within a minute (docs/benchmarks.md),
+    and neither uses a second core for branch and bound through OR-Tools.
+    """
+    runs: dict[str, EngineResult] = {}
+
+    def run(engine: str) -> None:
+        runs[engine] = solve_model(model, engine, seconds, gap, 1)
+
+    threads = [threading.Thread(target=run, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results = [runs[e] for e in engines if e in runs]
+    if any(r.status == "infeasible" for r in results):
+        return next(r for r in results if r.status == "infeasible")
+    solved = [r for r in results if r.x is not None]
+    best = max(solved, key=lambda r: r.primal_bound) if solved else results[0]
+    best.dual_bound = min(r.dual_bound for r in results)
+    if any(r.status == "optimal" for r in results):  # `_finish` re-checks the gap on the numbers
+        best.status = "optimal"
+    return best
+
+
 def _solve_mip(data, locked, options, started, deadline, stats, report) -> Result:
-    engine = options.engine or MIP_ENGINE
+    engines = [options.engine] if options.engine else MIP_ENGINES[: max(1, options.threads)]
     columns = np.arange(len(data.pairs))
     t0 = time.perf_counter()
     model = add_integer_rules(data, build_model(data, columns, locked), locked)
@@ -148,16 +176,16 @@ def _solve_mip(data, locked, options, started, deadline, stats, report) -> Resul
     model.cost *= MIP_COST_FACTOR
     stats["build_seconds"] = time.perf_counter() - t0
     # Headroom: the engine measures its gap on the scaled objective before volumes are cleaned.
-    run = solve_model(model, engine, deadline - time.perf_counter(), options.gap / 2, options.threads)
+    run = _portfolio(model, engines, deadline - time.perf_counter(), options.gap / 2)
     run.primal_bound /= MIP_COST_FACTOR
     run.dual_bound /= MIP_COST_FACTOR
     stats.update(solve_seconds=run.seconds, columns=len(model.cost), rows=model.num_rows,
-                 nonzeros=len(model.vals), integers=int(model.integer.sum()))
+                 nonzeros=len(model.vals), integers=int(model.integer.sum()), engines=engines)
     if run.status == "infeasible":
         return _infeasible(data, locked, started, stats)
     if run.x is None:
-        return Result("no_solution", 0.0, run.dual_bound * data.obj_scale, time.perf_counter() - started, stats=stats)
-    n = len(columns)
-    run.x = run.x[:n]
+        return Result("no_solution", 0.0, run.dual_bound * data.obj_scale,
+                      time.perf_counter() - started, stats=stats)
+    run.x = run.x[: len(columns)]
     report("mip", run.primal_bound, run.dual_bound)
     return _finish(data, columns, run, run.dual_bound, started, stats, options.gap)
