@@ -73,9 +73,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["id"] = IdConverter
     from matchmaker import api
-    from matchmaker.web import admin, auth, catalog, listings, main
+    from matchmaker.web import admin, auth, catalog, contracts, inbox, listings, main, matching
 
-    for module in (main, auth, listings, catalog, admin, api):
+    for module in (main, auth, listings, catalog, admin, api, matching, contracts, inbox):
         app.register_blueprint(module.bp)
 
 

@@ -71,6 +71,11 @@ def urls(app: Flask, world, db):
         "org_id": [org.id for org in world.values()],
         "product_id": ["lfp-cathode"],
         "cert_id": [1],
+        "run_id": [1],
+        "proposal_id": [1],
+        "contract_id": [1],
+        "action": ["approve", "reject", "forbid", "reduce"],
+        "answer": ["accept", "decline"],
     }
     queries = ["", "?status=all", "?q=Beta", "?side=offer&status=all&page=1"]
     found = []

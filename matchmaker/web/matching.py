@@ -1,0 +1,161 @@
+"""Staff pages of the matching workflow: start runs, follow them, review their proposals."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlmodel import select
+
+from matchmaker import jobs
+from matchmaker.db import get_session
+from matchmaker.models import Organisation
+from matchmaker.services import catalog, review, runs
+from matchmaker.services.errors import Conflict, ValidationError
+from matchmaker.web.errors import render_error
+from matchmaker.web.users import staff_required, today, viewer
+
+bp = Blueprint("matching", __name__, url_prefix="/matching")
+
+
+RUN_STATES = {"queued": _l("queued"), "running": _l("running"), "finished": _l("finished"), "failed": _l("failed")}
+SOLVE_STATUSES = {"optimal": _l("optimal"), "feasible": _l("feasible (time limit reached)"),
+                  "infeasible": _l("infeasible: the locked matches conflict"),
+                  "no_solution": _l("no solution within the time limit")}
+
+
+@bp.app_context_processor
+def labels() -> dict[str, object]:
+    return {"run_state": lambda s: RUN_STATES.get(s, s), "solve_status": lambda s: SOLVE_STATUSES.get(s, s)}
+
+
+def _index_values() -> dict[str, float]:
+    return dict(current_app.config.get("PRICE_INDEX_VALUES") or {})
+
+
+@bp.get("")
+@staff_required
+def index():  # type: ignore[no-untyped-def]
+    db = get_session()
+    return render_template("matching/index.html", runs=runs.list_runs(db, viewer()), products=catalog.list_products(db),
+                           request_key=uuid.uuid4().hex, errors={}, form={})
+
+
+def _time_limit(raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValidationError({"time_limit": _("Enter a number.")}) from None
+
+
+def _start(locked_from: int | None = None):  # type: ignore[no-untyped-def]
+    db = get_session()
+    run, created = runs.start_run(
+        db, viewer(), request_key=request.form.get("request_key", ""), products=request.form.getlist("products"),
+        time_limit=_time_limit(request.form.get("time_limit", "30")), today=today(), index_values=_index_values(),
+        locked_from_run_id=locked_from,
+    )
+    if created:
+        jobs.submit(current_app, run.id, run.time_limit)  # type: ignore[arg-type]
+        flash(_("Matching run #%(id)s started.", id=run.id), "info")
+    return redirect(url_for("matching.show", run_id=run.id), code=303)
+
+
+@bp.post("/runs")
+@staff_required
+def start():  # type: ignore[no-untyped-def]
+    try:
+        return _start()
+    except ValidationError as error:
+        db = get_session()
+        return render_template("matching/index.html", runs=runs.list_runs(db, viewer()),
+                               products=catalog.list_products(db), request_key=uuid.uuid4().hex,
+                               errors=error.errors, form=request.form), 400
+
+
+@bp.post("/runs/<id:run_id>/rerun")
+@staff_required
+def rerun(run_id: int):  # type: ignore[no-untyped-def]
+    runs.get_run(get_session(), viewer(), run_id)
+    return _start(locked_from=run_id)
+
+
+@bp.get("/runs/<id:run_id>")
+@staff_required
+def show(run_id: int):  # type: ignore[no-untyped-def]
+    db = get_session()
+    run = runs.get_run(db, viewer(), run_id)
+    proposals = review.proposals_of_run(db, viewer(), run_id)
+    org_ids = {p.supplier_org_id for p in proposals} | {p.buyer_org_id for p in proposals}
+    names = {o.id: o.name for o in db.exec(select(Organisation).where(Organisation.id.in_(org_ids or {0})))}  # type: ignore[union-attr]
+    products = {p.id: p for p in catalog.list_products(db)}
+    return render_template("matching/run.html", run=run, proposals=proposals, names=names, products=products,
+                           states=review.STATES, request_key=uuid.uuid4().hex,
+                           approved_count=sum(p.state == "approved" for p in proposals))
+
+
+@bp.get("/runs/<id:run_id>/market.json")
+@staff_required
+def market_file(run_id: int):  # type: ignore[no-untyped-def]
+    run = runs.get_run(get_session(), viewer(), run_id)
+    return Response(run.market, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="matching-run-{run_id}-market.json"'})
+
+
+@bp.get("/runs/<id:run_id>/result.json")
+@staff_required
+def result_file(run_id: int):  # type: ignore[no-untyped-def]
+    run = runs.get_run(get_session(), viewer(), run_id)
+    if not run.result:
+        return render_error(404)
+    return Response(run.result, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="matching-run-{run_id}-result.json"'})
+
+
+@bp.post("/proposals/<id:proposal_id>/<any(approve, reject, forbid, reduce):action>")
+@staff_required
+def act(proposal_id: int, action: str):  # type: ignore[no-untyped-def]
+    db = get_session()
+    form = request.form
+    try:
+        if action == "approve":
+            proposal = review.approve(db, viewer(), proposal_id, today(), current_app.config.get("ACCEPTANCE_DAYS", 7))
+        elif action == "reject":
+            proposal = review.reject(db, viewer(), proposal_id, form.get("reason", ""))
+        elif action == "forbid":
+            proposal = review.forbid(db, viewer(), proposal_id, form.get("reason", ""))
+        else:
+            try:
+                qty = float(form.get("monthly_qty", ""))
+            except ValueError:
+                raise ValidationError({"monthly_qty": _("Enter a number.")}) from None
+            proposal = review.reduce(db, viewer(), proposal_id, qty)
+    except Conflict as error:
+        return render_error(409, str(error.args[0]) if error.args else None)
+    flash(_("Proposal #%(id)s: %(state)s.", id=proposal_id, state=review.STATES[proposal.state]), "info")
+    return redirect(url_for("matching.show", run_id=proposal.run_id, _anchor=f"p{proposal_id}"), code=303)
+
+
+@bp.post("/runs/<id:run_id>/approve")
+@staff_required
+def approve_many(run_id: int):  # type: ignore[no-untyped-def]
+    db = get_session()
+    runs.get_run(db, viewer(), run_id)
+    in_run = {p.id for p in review.proposals_of_run(db, viewer(), run_id)}
+    ids = [int(v) for v in request.form.getlist("proposal_ids") if v.isdigit() and int(v) in in_run]
+    approved, refused = review.approve_many(db, viewer(), ids, today(), current_app.config.get("ACCEPTANCE_DAYS", 7))
+    flash(_("%(n)s proposals approved.", n=len(approved)), "info")
+    for proposal_id, message in refused.items():
+        flash(_("Proposal #%(id)s not approved: %(why)s", id=proposal_id, why=message), "warning")
+    return redirect(url_for("matching.show", run_id=run_id), code=303)
