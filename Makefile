@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench bench-web lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.solver_bench
+
+# Listing pages and market view at 100,000 listings, SQLite and PostgreSQL, 50 users (needs wrk).
+bench-web: $(STAMP)
+	$(BIN)/python -m benchmarks.web_bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check matchmaker solver tests benchmarks
