@@ -73,9 +73,21 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["id"] = IdConverter
     from matchmaker import api
-    from matchmaker.web import admin, auth, catalog, contracts, inbox, listings, main, matching
+    from matchmaker.web import (
+        admin,
+        auth,
+        catalog,
+        contracts,
+        inbox,
+        listings,
+        main,
+        matching,
+        monitoring,
+        monitoring_members,
+    )
 
-    for module in (main, auth, listings, catalog, admin, api, matching, contracts, inbox):
+    for module in (main, auth, listings, catalog, admin, api, matching, contracts, inbox, monitoring,
+                   monitoring_members):
         app.register_blueprint(module.bp)
 
 

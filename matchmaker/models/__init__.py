@@ -6,9 +6,23 @@ from matchmaker.models.contracts import Contract, ScheduleLine
 from matchmaker.models.inbox import Notification
 from matchmaker.models.listings import Demand, Offer, OfferInput
 from matchmaker.models.matching import ForbiddenPair, MatchingRun, Proposal
+from matchmaker.models.monitoring import (
+    Alert,
+    Bulletin,
+    CapacityProject,
+    MonitoringThreshold,
+    PricePoint,
+    PriceSeries,
+)
 from matchmaker.models.orgs import Certification, Organisation, User
 
 __all__ = [
+    "Alert",
+    "Bulletin",
+    "CapacityProject",
+    "MonitoringThreshold",
+    "PricePoint",
+    "PriceSeries",
     "AuditRecord",
     "BomLine",
     "Certification",

@@ -76,6 +76,11 @@ def urls(app: Flask, world, db):
         "contract_id": [1],
         "action": ["approve", "reject", "forbid", "reduce"],
         "answer": ["accept", "decline"],
+        "step": ["acknowledge", "resolve"],
+        "alert_id": [1],
+        "bulletin_id": [1],
+        "project_id": [1],
+        "lang": ["zh", "en"],
     }
     queries = ["", "?status=all", "?q=Beta", "?side=offer&status=all&page=1"]
     found = []
