@@ -26,6 +26,10 @@ class MatchingRun(SQLModel, table=True):
     products: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     time_limit: float = 30.0
     locked_from_run_id: int | None = Field(default=None, foreign_key="matching_run.id")
+    # A what-if run re-solves ``baseline_run_id``'s market with one rule family left out
+    # (``relaxed``: supplier_counts, shares or min_volumes); its proposals are never reviewed.
+    baseline_run_id: int | None = Field(default=None, foreign_key="matching_run.id")
+    relaxed: str | None = Field(default=None, max_length=16)
     market: str = Field(default="", sa_column=Column(Text, nullable=False))
     skipped: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # queued -> running -> finished | failed

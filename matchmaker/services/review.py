@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from matchmaker.models import ForbiddenPair, Proposal
+from matchmaker.models import ForbiddenPair, MatchingRun, Proposal
 from matchmaker.models.base import utcnow
 from matchmaker.services import audit
 from matchmaker.services.capacity import lock_listings, shortfall
@@ -94,6 +94,9 @@ def _staff_proposal(session: Session, viewer: Viewer, proposal_id: int) -> Propo
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound(proposal_id)
+    run = session.get(MatchingRun, proposal.run_id)
+    if run is not None and run.relaxed:
+        raise Conflict(_l("A what-if run only shows what a rule costs: its proposals are not reviewed."))
     return proposal
 
 

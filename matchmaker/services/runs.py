@@ -78,6 +78,38 @@ def start_run(
     return run, True
 
 
+def start_what_if(
+    session: Session, viewer: Viewer, *, request_key: str, baseline_run_id: int, family: str,
+) -> tuple[MatchingRun, bool]:
+    """Re-solve a run's own market with one rule family left out, to show what the rule costs.
+    Raises PermissionDenied, NotFound or ValidationError (unknown family)."""
+    from matchmaker.services.explain import RELAXABLE, relax
+
+    _require_staff(viewer)
+    existing = session.exec(select(MatchingRun).where(MatchingRun.request_key == request_key)).first()
+    if existing is not None:
+        return existing, False
+    base = get_run(session, viewer, baseline_run_id)
+    if family not in RELAXABLE:
+        raise ValidationError({"relax": _l("Choose a rule family.")})
+    if not request_key or len(request_key) > 64:
+        raise ValidationError({"request_key": _l("The form expired or was not sent from this site. Please try again.")})
+    market = relax(json.loads(base.market), family)
+    run = MatchingRun(request_key=request_key, created_by=viewer.user_id, products=base.products,
+                      time_limit=base.time_limit, baseline_run_id=base.id, relaxed=family,
+                      market=json.dumps(market, ensure_ascii=False, indent=1), skipped=base.skipped)
+    session.add(run)
+    try:
+        session.flush()
+        audit.record(session, viewer.user_id, "start_what_if", "matching_run", run.id, None,
+                     {**run_summary(run), "relaxed": family, "baseline_run_id": base.id})
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return session.exec(select(MatchingRun).where(MatchingRun.request_key == request_key)).one(), False
+    return run, True
+
+
 def build_market(
     session: Session, today: date, index_values: Mapping[str, float], products: list[str],
     locked_from_run_id: int | None,

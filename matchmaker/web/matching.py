@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from flask import (
@@ -21,7 +22,7 @@ from sqlmodel import select
 from matchmaker import jobs
 from matchmaker.db import get_session
 from matchmaker.models import Organisation
-from matchmaker.services import catalog, review, runs
+from matchmaker.services import catalog, explain, review, runs
 from matchmaker.services.errors import Conflict, ValidationError
 from matchmaker.web.errors import render_error
 from matchmaker.web.users import staff_required, today, viewer
@@ -91,18 +92,60 @@ def rerun(run_id: int):  # type: ignore[no-untyped-def]
     return _start(locked_from=run_id)
 
 
+def _names(db, org_ids: set[int]) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    query = select(Organisation).where(Organisation.id.in_(org_ids or {0}))  # type: ignore[union-attr]
+    return {o.id: o.name for o in db.exec(query)}  # type: ignore[misc]
+
+
 @bp.get("/runs/<id:run_id>")
 @staff_required
 def show(run_id: int):  # type: ignore[no-untyped-def]
     db = get_session()
     run = runs.get_run(db, viewer(), run_id)
     proposals = review.proposals_of_run(db, viewer(), run_id)
-    org_ids = {p.supplier_org_id for p in proposals} | {p.buyer_org_id for p in proposals}
-    names = {o.id: o.name for o in db.exec(select(Organisation).where(Organisation.id.in_(org_ids or {0})))}  # type: ignore[union-attr]
+    names = _names(db, {p.supplier_org_id for p in proposals} | {p.buyer_org_id for p in proposals})
     products = {p.id: p for p in catalog.list_products(db)}
+    reasons: dict = {}
+    summary: list = []
+    if run.state == "finished" and run.result:
+        market, result = json.loads(run.market), json.loads(run.result)
+        reasons = explain.binding(market, result)
+        summary = explain.product_summary(market, result)
     return render_template("matching/run.html", run=run, proposals=proposals, names=names, products=products,
-                           states=review.STATES, request_key=uuid.uuid4().hex,
-                           approved_count=sum(p.state == "approved" for p in proposals))
+                           states=review.STATES, request_key=uuid.uuid4().hex, reasons=reasons, summary=summary,
+                           relaxable=explain.RELAXABLE, approved_count=sum(p.state == "approved" for p in proposals),
+                           runs=runs.list_runs(db, viewer()))
+
+
+@bp.post("/runs/<id:run_id>/what-if")
+@staff_required
+def what_if(run_id: int):  # type: ignore[no-untyped-def]
+    db = get_session()
+    run, created = runs.start_what_if(db, viewer(), request_key=request.form.get("request_key", ""),
+                                      baseline_run_id=run_id, family=request.form.get("relax", ""))
+    if created:
+        jobs.submit(current_app, run.id, run.time_limit)  # type: ignore[arg-type]
+        flash(_("Matching run #%(id)s started.", id=run.id), "info")
+    return redirect(url_for("matching.show", run_id=run.id), code=303)
+
+
+@bp.get("/compare")
+@staff_required
+def compare():  # type: ignore[no-untyped-def]
+    """Two finished runs side by side: surplus and volume per product and per pair."""
+    db = get_session()
+    all_runs = runs.list_runs(db, viewer())
+    a_id, b_id = request.args.get("a", type=int), request.args.get("b", type=int)
+    context: dict = {"runs": all_runs, "a": None, "b": None}
+    if a_id and b_id:
+        a, b = runs.get_run(db, viewer(), a_id), runs.get_run(db, viewer(), b_id)
+        if a.result and b.result:
+            ra, rb = json.loads(a.result), json.loads(b.result)
+            sa = {r.product: r for r in explain.product_summary(json.loads(a.market), ra)}
+            sb = {r.product: r for r in explain.product_summary(json.loads(b.market), rb)}
+            context.update(a=a, b=b, pairs=explain.compare(ra, rb), products={p.id: p for p in catalog.list_products(db)},
+                           by_product=[(pid, sa.get(pid), sb.get(pid)) for pid in sorted(set(sa) | set(sb))])
+    return render_template("matching/compare.html", relaxable=explain.RELAXABLE, **context)
 
 
 @bp.get("/runs/<id:run_id>/market.json")

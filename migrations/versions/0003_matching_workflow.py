@@ -60,6 +60,8 @@ def upgrade() -> None:
     sa.Column('products', sa.JSON(), nullable=False),
     sa.Column('time_limit', sa.Float(), nullable=False),
     sa.Column('locked_from_run_id', sa.Integer(), nullable=True),
+    sa.Column('baseline_run_id', sa.Integer(), nullable=True),
+    sa.Column('relaxed', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     sa.Column('market', sa.Text(), nullable=False),
     sa.Column('skipped', sa.JSON(), nullable=False),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -76,6 +78,7 @@ def upgrade() -> None:
     sa.Column('result', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['created_by'], ['user_account.id'], ),
     sa.ForeignKeyConstraint(['locked_from_run_id'], ['matching_run.id'], ),
+    sa.ForeignKeyConstraint(['baseline_run_id'], ['matching_run.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('request_key')
     )
