@@ -28,6 +28,25 @@ MAX_TIME_LIMIT = 600.0
 STALE_GRACE = timedelta(seconds=120)
 
 
+# Which reference price series stands for an index when no value is configured for it.
+INDEX_PRODUCTS = {"gfex-lc": "lithium-carbonate", "smm-lc": "lithium-carbonate", "smm-lioh": "lithium-hydroxide",
+                  "smm-spodumene": "spodumene-sc6", "smm-lfp": "lfp-cathode"}
+
+
+def current_index_values(session: Session, configured: Mapping[str, float]) -> dict[str, float]:
+    """Index values for pricing index-linked listings: the configured ones (``PRICE_INDEX_VALUES``),
+    else the latest point of the product's reference price series (monitoring)."""
+    from matchmaker.services.monitoring_prices import latest_price
+
+    values = dict(configured)
+    for index, product in INDEX_PRODUCTS.items():
+        if index not in values:
+            point = latest_price(session, product)
+            if point is not None:
+                values[index] = point.price
+    return values
+
+
 def _require_staff(viewer: Viewer) -> None:
     if not viewer.is_staff:
         raise PermissionDenied()

@@ -42,7 +42,7 @@ def labels() -> dict[str, object]:
 
 
 def _index_values() -> dict[str, float]:
-    return dict(current_app.config.get("PRICE_INDEX_VALUES") or {})
+    return runs.current_index_values(get_session(), current_app.config.get("PRICE_INDEX_VALUES") or {})
 
 
 @bp.get("")

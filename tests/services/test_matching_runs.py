@@ -183,3 +183,15 @@ def test_an_invalid_snapshot_fails_with_its_problem_lines(app, db, market):
     assert jobs.execute_run(get_engine(app), run.id) == "failed"
     db.refresh(run)
     assert run.error.startswith("market: format must be")
+
+
+def test_index_values_come_from_the_config_or_the_reference_prices(db, market):
+    from matchmaker.services.monitoring_prices import series_for
+
+    series = series_for(db, "lithium-carbonate", create=True, source="test")
+    from matchmaker.models import PricePoint
+
+    db.add(PricePoint(series_id=series.id, day=date(2027, 1, 10), price=80_000))
+    db.commit()
+    values = runs.current_index_values(db, {"gfex-lc": 75_000})
+    assert values["gfex-lc"] == 75_000 and values["smm-lc"] == 80_000 and "smm-lioh" not in values
