@@ -15,8 +15,10 @@ from matchmaker.models.base import utcnow
 
 
 class Contract(SQLModel, table=True):
-    """Price terms: ``fixed`` at ``unit_price``, or ``index``: the index value plus
-    ``index_adjustment`` (CNY), clamped to ``price_floor`` / ``price_ceiling``."""
+    """Price terms: ``fixed`` at ``unit_price``; or ``index``, following the seller's index-linked
+    ask: the index value plus ``index_adjustment`` (CNY, or percent when ``index_adjustment_kind``
+    is ``percent``), clamped to ``price_floor`` / ``price_ceiling``, plus ``premium`` (freight and
+    the buyer's half of the margin, fixed at signing). ``unit_price`` is the price at signing."""
 
     __tablename__ = "contract"
 
@@ -37,6 +39,8 @@ class Contract(SQLModel, table=True):
     unit_price: float
     index_name: str | None = Field(default=None, max_length=32)
     index_adjustment: float | None = None
+    index_adjustment_kind: str | None = Field(default=None, max_length=8)
+    premium: float | None = None
     price_floor: float | None = None
     price_ceiling: float | None = None
     created_at: datetime = Field(default_factory=utcnow)

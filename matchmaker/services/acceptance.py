@@ -7,6 +7,7 @@ remaining capacity and demand are re-checked under ``lock_listings``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +15,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from matchmaker.models import Contract, Demand, Offer, Organisation, Proposal, ScheduleLine
+from matchmaker.models import (
+    Contract,
+    Demand,
+    MatchingRun,
+    Offer,
+    Organisation,
+    Proposal,
+    ScheduleLine,
+)
 from matchmaker.models.base import utcnow
 from matchmaker.services import audit
 from matchmaker.services.errors import Conflict, NotFound, PermissionDenied
@@ -129,14 +138,28 @@ def respond(session: Session, viewer: Viewer, proposal_id: int, accept: bool, to
 
 
 def create_contract(session: Session, proposal: Proposal) -> Contract:
-    """The contract and one schedule line per month of the term, in the caller's transaction."""
+    """The contract and one schedule line per month of the term, in the caller's transaction.
+
+    An index-linked offer makes an index-linked contract: the seller's formula plus the premium
+    (agreed price minus the ask the run priced), so at signing it gives exactly the agreed price.
+    """
     offer, demand = session.get(Offer, proposal.offer_id), session.get(Demand, proposal.demand_id)
+    terms: dict[str, object] = {"price_basis": "fixed"}
+    if offer.price_basis == "index":  # type: ignore[union-attr]
+        run = session.get(MatchingRun, proposal.run_id)
+        asks = {o["id"]: o["price"] for o in json.loads(run.market or "{}").get("offers", [])} if run else {}
+        ask = asks.get(f"O{offer.id}")  # type: ignore[union-attr]
+        if ask is not None:
+            terms = {"price_basis": "index", "index_name": offer.index_name,  # type: ignore[union-attr]
+                     "index_adjustment": offer.index_adjustment, "index_adjustment_kind": offer.index_adjustment_kind,  # type: ignore[union-attr]
+                     "price_floor": offer.price_floor, "price_ceiling": offer.price_ceiling,  # type: ignore[union-attr]
+                     "premium": proposal.price - ask}
     contract = Contract(
         proposal_id=proposal.id, offer_id=proposal.offer_id, demand_id=proposal.demand_id,  # type: ignore[arg-type]
         supplier_org_id=proposal.supplier_org_id, buyer_org_id=proposal.buyer_org_id, product_id=proposal.product_id,
         origin_region=offer.region, delivery_region=demand.region, delivery_terms=demand.delivery_terms,  # type: ignore[union-attr]
-        monthly_qty=proposal.monthly_qty, start=proposal.start, end=proposal.end, price_basis="fixed",
-        unit_price=proposal.price,
+        monthly_qty=proposal.monthly_qty, start=proposal.start, end=proposal.end, unit_price=proposal.price,
+        **terms,  # type: ignore[arg-type]
     )
     session.add(contract)
     session.flush()

@@ -13,7 +13,8 @@ from matchmaker.services.errors import NotFound
 from matchmaker.services.viewer import Viewer
 
 CSV_HEADER = ["contract", "supplier", "buyer", "product", "origin_region", "delivery_region", "delivery_terms",
-              "price_basis", "unit_price_cny", "month", "qty"]
+              "price_basis", "unit_price_cny", "index", "index_adjustment", "index_adjustment_kind",
+              "price_floor", "price_ceiling", "premium_cny", "month", "qty"]
 
 
 def _visible(viewer: Viewer):  # type: ignore[no-untyped-def]
@@ -57,5 +58,11 @@ def contracts_csv(session: Session, viewer: Viewer, contract_id: int | None = No
         for line in schedule(session, c.id):  # type: ignore[arg-type]
             writer.writerow([c.id, names.get(c.supplier_org_id, ""), names.get(c.buyer_org_id, ""), c.product_id,
                              c.origin_region, c.delivery_region, c.delivery_terms, c.price_basis,
-                             f"{c.unit_price:.2f}", line.month, f"{line.qty:g}"])
+                             f"{c.unit_price:.2f}", c.index_name or "", _opt(c.index_adjustment),
+                             c.index_adjustment_kind or "", _opt(c.price_floor), _opt(c.price_ceiling),
+                             _opt(c.premium), line.month, f"{line.qty:g}"])
     return out.getvalue()
+
+
+def _opt(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"

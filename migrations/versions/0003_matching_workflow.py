@@ -144,6 +144,8 @@ def upgrade() -> None:
     sa.Column('unit_price', sa.Float(), nullable=False),
     sa.Column('index_name', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('index_adjustment', sa.Float(), nullable=True),
+    sa.Column('index_adjustment_kind', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+    sa.Column('premium', sa.Float(), nullable=True),
     sa.Column('price_floor', sa.Float(), nullable=True),
     sa.Column('price_ceiling', sa.Float(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),

@@ -151,7 +151,7 @@ def test_the_csv_export_has_one_row_per_month(db, market, approved):
     acceptance.respond(db, market.seller, approved.id, True, TODAY)
     rows = contracts.contracts_csv(db, market.buyer).splitlines()
     assert rows[0].startswith("contract,supplier,buyer,product")
-    assert len(rows) == 13 and rows[1].endswith("73500.00,2027-01,300")
+    assert len(rows) == 13 and rows[1].endswith("fixed,73500.00,,,,,,,2027-01,300")
 
 
 def test_review_then_acceptance_end_to_end(db, market):
@@ -160,3 +160,23 @@ def test_review_then_acceptance_end_to_end(db, market):
     acceptance.respond(db, market.seller, p.id, True, TODAY)
     acceptance.respond(db, market.buyer, p.id, True, TODAY)
     assert p.state == "contracted"
+
+
+def test_an_index_linked_offer_makes_an_index_linked_contract(db, market, approved):
+    from matchmaker.models import MatchingRun
+
+    offer = market.offer
+    offer.price_basis, offer.price, offer.index_name = "index", None, "gfex-lc"
+    offer.index_adjustment, offer.index_adjustment_kind, offer.price_floor = -8, "percent", 50_000
+    run = db.get(MatchingRun, approved.run_id)
+    run.market = json.dumps({"offers": [{"id": f"O{offer.id}", "price": 70_000}]})  # the ask the run priced
+    db.add_all([offer, run])
+    db.commit()
+    acceptance.respond(db, market.buyer, approved.id, True, TODAY)
+    acceptance.respond(db, market.seller, approved.id, True, TODAY)
+    contract = db.exec(select(Contract)).one()
+    # agreed 73,500 = the seller's formula at signing (70,000) + a fixed premium of 3,500
+    assert (contract.price_basis, contract.index_name, contract.index_adjustment, contract.index_adjustment_kind,
+            contract.price_floor, contract.premium, contract.unit_price) == (
+        "index", "gfex-lc", -8, "percent", 50_000, 3_500, 73_500)
+    assert ",gfex-lc,-8,percent,50000,,3500,2027-01,300" in contracts.contracts_csv(db, market.buyer)
