@@ -97,6 +97,9 @@ def _staff_proposal(session: Session, viewer: Viewer, proposal_id: int) -> Propo
     run = session.get(MatchingRun, proposal.run_id)
     if run is not None and run.relaxed:
         raise Conflict(_l("A what-if run only shows what a rule costs: its proposals are not reviewed."))
+    if proposal.locked:
+        raise Conflict(_l("This match was locked because staff approved it in run #%(id)s; answer it there.",
+                          id=run.locked_from_run_id if run else ""))
     return proposal
 
 

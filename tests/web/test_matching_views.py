@@ -111,6 +111,9 @@ def test_rerun_locks_the_approved_matches(client, auth, db, market):
     assert locked == [{"offer": f"O{market.offer.id}", "demand": f"D{market.demand_b.id}", "monthly_qty": 100.0}]
     second = db.exec(select(Proposal).where(Proposal.run_id == 2, Proposal.demand_id == market.demand_b.id)).one()
     assert second.locked and second.monthly_qty == 100
+    # the match is answered where it was approved: approving its locked copy would contract it twice
+    response = client.post(f"/matching/proposals/{second.id}/approve")
+    assert response.status_code == 409 and "#1" in response.get_data(as_text=True)
 
 
 def test_both_parties_accept_and_see_the_contract(client, auth, db, market):
