@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from matchmaker import create_app
 from matchmaker.db import get_engine
+from matchmaker.demo_monitoring import seed_monitoring
 from matchmaker.migrate import upgrade
 from matchmaker.models import Certification, Organisation
 from matchmaker.regions import DIVISION_CODES, PROVINCES
@@ -110,6 +111,7 @@ def seed_demo(session: Session, market: dict[str, Any], today: date, hash_method
             created[(kind, item["id"])] = listing.id  # type: ignore[assignment]
 
     logins = _demo_logins(session, market, org_ids, orgs_by_id, hash_method)
+    seed_monitoring(session, today)
     offers = sum(1 for kind, _ in created if kind == "offer")
     return DemoSummary(len(org_ids), offers, len(created) - offers, skipped, logins)
 

@@ -4,13 +4,15 @@
   declared projects could use through the bills of materials, by more than ``hoarding_margin_pct``.
   Usable = sum over its products using the input of (offered + project capacity) x BOM quantity.
   Only products that are an input of some bill of materials are checked: demand for a finished
-  product is consumption, not stockpiling of an input.
+  product is consumption, not stockpiling of an input. An organisation with no offer and no
+  project of any product using the input is not judged: its output is not on the platform
+  (an energy-storage integrator buying cells sells its systems elsewhere), so nothing is known.
 * **gouging**: a fixed-price ask above the product's reference price by more than
   ``gouging_band_pct``; the reference is the latest point of the product's price series, else the
   catalogue's reference price. Index-linked asks follow the index and are not checked.
-* **overheating**: supply capacity (offers plus projects) of a product growing from the first to
-  the last month of the horizon faster than its requirement, by more than ``overheating_pct``
-  percentage points.
+* **overheating**: supply capacity (offers plus projects) of a product growing from the first
+  month of the horizon with both supply and requirement to the last month faster than its
+  requirement, by more than ``overheating_pct`` percentage points.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ def hoarding(session: Session, today: date, limits: dict[str, float]) -> list[Fl
         demanded = listing_volumes(session, Demand, months, org_id=org_id)
         offered = listing_volumes(session, Offer, months, org_id=org_id)
         projects = project_volumes(session, months, org_id=org_id)
+        producing = {(org_id, p): True for (p, _), q in (offered | projects).items() if q > 0}
         worst: dict[str, dict[str, Any]] = {}
         for (input_id, month), qty in demanded.items():
             if input_id not in users_of:
@@ -65,6 +68,8 @@ def hoarding(session: Session, today: date, limits: dict[str, float]) -> list[Fl
             uses = [{"product": p, "offered": offered.get((p, month), 0.0), "projects": projects.get((p, month), 0.0),
                      "qty_per_unit": q} for p, q in users_of[input_id]]
             usable = sum((u["offered"] + u["projects"]) * u["qty_per_unit"] for u in uses)
+            if not any(producing.get((org_id, p)) for p, _ in users_of[input_id]):
+                continue
             limit = usable * (1 + margin / 100)
             if qty > limit and qty - limit > worst.get(input_id, {}).get("excess", 0.0):
                 worst[input_id] = {"month": month, "demanded": qty, "usable": usable, "margin_pct": margin,
@@ -107,12 +112,14 @@ def gouging(session: Session, today: date, limits: dict[str, float]) -> list[Fla
 
 def overheating(session: Session, today: date, limits: dict[str, float]) -> list[Flag]:
     months, cells = balance(session, today)
-    first, last = months[0], months[-1]
+    last = months[-1]
     flags: list[Flag] = []
     for product_id in sorted({p for p, _ in cells}):
-        start, end = cells.get((product_id, first)), cells.get((product_id, last))
-        if not start or not end or start.supply <= 0 or start.requirement <= 0:
+        active = [m for m in months if (c := cells.get((product_id, m))) and c.supply > 0 and c.requirement > 0]
+        if not active or active[0] == last or (product_id, last) not in cells:
             continue
+        first = active[0]
+        start, end = cells[(product_id, first)], cells[(product_id, last)]
         capacity_growth = (end.supply / start.supply - 1) * 100
         requirement_growth = (end.requirement / start.requirement - 1) * 100
         if capacity_growth - requirement_growth > limits["overheating_pct"]:

@@ -53,6 +53,13 @@ def test_demand_for_a_finished_product_is_not_hoarding(db, factory):
     assert hoarding(db, TODAY, LIMITS) == []
 
 
+def test_a_buyer_with_no_output_on_the_platform_is_not_judged(db, factory):
+    factory.catalogue()
+    db.add(listing(Demand, factory.org("Storage Integrator"), "lfp-cell", 2))  # sells its ESS elsewhere
+    db.commit()
+    assert hoarding(db, TODAY, LIMITS) == []
+
+
 def test_gouging_against_the_latest_reference_price(db, factory):
     factory.catalogue()
     seed_price_series(db)  # latest point 81,000 on 2025-11-03
