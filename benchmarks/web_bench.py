@@ -30,7 +30,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -69,8 +69,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--orgs", type=int, default=3000, help="generated organisations (default 3000)")
     p.add_argument("--seconds", type=int, default=20, help="length of each measured load, s (default 20, at most 30)")
     p.add_argument("--users", type=int, default=50, help="concurrent users / connections (default 50)")
-    p.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
-    p.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (default 1: sync workers)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2, one per core)")
+    p.add_argument("--threads", type=int, default=4,
+                   help="gunicorn threads per worker (default 4, gthread; 1 = sync workers)")
     p.add_argument("--loads", default="conn,users", help="conn (wrk, no pause), users (paced), or both")
     p.add_argument("--out", type=Path, default=Path("bench-out/web.md"),
                    help="markdown table (default bench-out/web.md); JSON rows go next to it")
@@ -98,16 +99,25 @@ def _load_average() -> str:
         return "?"
 
 
-def measure(args: argparse.Namespace, directory: Path, url: str, cookie: str) -> dict[str, LoadResult]:
-    """A short warm-up (not counted), then each chosen load on one URL."""
+def measure(
+    args: argparse.Namespace, directory: Path, server: Gunicorn, path: str, cookie: str
+) -> dict[str, LoadResult]:
+    """A short warm-up (not counted), then each chosen load on one URL, with the server's CPU per request."""
+    url = server.base_url + path
     script = directory / f"load-{uuid.uuid4().hex[:8]}.lua"
     script.write_text(wrk_script(cookie), encoding="utf-8")
     run_wrk(url, script, connections=8, seconds=WARM_UP_SECONDS)
     results: dict[str, LoadResult] = {}
-    if "conn" in args.loads:
-        results["conn"] = run_wrk(url, script, connections=args.users, seconds=args.seconds)
-    if "users" in args.loads:
-        results["users"] = run_users(url, cookie, users=args.users, seconds=args.seconds, think_s=THINK_S)
+    loads = {
+        "conn": lambda: run_wrk(url, script, connections=args.users, seconds=args.seconds),
+        "users": lambda: run_users(url, cookie, users=args.users, seconds=args.seconds, think_s=THINK_S),
+    }
+    for name, run in loads.items():
+        if name in args.loads:
+            cpu_before = server.worker_cpu_seconds()
+            result = run()
+            cpu = server.worker_cpu_seconds() - cpu_before
+            results[name] = replace(result, cpu_ms=round(cpu * 1000 / result.requests, 2) if result.requests else None)
     script.unlink()
     return results
 
@@ -131,7 +141,7 @@ def bench_bare(args: argparse.Namespace, directory: Path) -> list[dict[str, Any]
     print("bare Flask page", file=sys.stderr, flush=True)
     with Gunicorn("benchmarks.bare_app:app", workers=args.workers, threads=args.threads,
                   log_path=directory / "bare.log") as server:
-        return _rows("-", BARE, measure(args, directory, server.base_url + BARE.path, ""))
+        return _rows("-", BARE, measure(args, directory, server, BARE.path, ""))
 
 
 @contextmanager
@@ -187,19 +197,30 @@ def bench_backend(
                 if problem:
                     problems.append(f"{backend}: {problem}")
                     continue
-                rows += _rows(backend, page, measure(args, directory, server.base_url + page.path, cookies[page.who]))
+                rows += _rows(backend, page, measure(args, directory, server, page.path, cookies[page.who]))
     return rows, data
+
+
+LEGEND = """\
+Loads: *N conn* wrk keeps N requests in flight without pause (closed loop: latency = N / throughput,
+so this is the throughput test); *N users* N people each pausing 0.5-1.5 s between pages (the latency
+a person sees while N work at once). Latencies from sending the request to the last byte; errors are
+failed connections and answers other than 200. *server CPU ms/req*: user + system CPU of the gunicorn
+master and workers during the load, per request (what a page costs the server whatever else the
+machine runs; 2 cores serve at most 2000 / that many requests a second)."""
 
 
 def table(rows: list[dict[str, Any]], users: int) -> str:
     names = {"conn": f"{users} conn", "users": f"{users} users"}
-    lines = ["| database | page | URL | load | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | p95 ≤ 100 ms |",
-             "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    header = ("| database | page | URL | load | req/s | p50 ms | p95 ms | p99 ms | max ms | errors "
+              "| server CPU ms/req | p95 ≤ 100 ms |")
+    lines = [header, "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         ok = "yes" if r["p95_ms"] <= TARGET_P95_MS else f"no (+{r['p95_ms'] - TARGET_P95_MS:.0f} ms)"
         lines.append(
             f"| {r['database']} | {r['page']} | `{r['path']}` | {names.get(r['load'], r['load'])} | {r['rps']:.0f} "
-            f"| {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.0f} | {r['errors']} | {ok} |"
+            f"| {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.0f} | {r['errors']} "
+            f"| {'' if r.get('cpu_ms') is None else format(r['cpu_ms'], '.1f')} | {ok} |"
         )
     return "\n".join(lines)
 
@@ -237,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{_environment(args)}; load average before {load_before}, after {_load_average()}.",
         sizes,
         table(rows, args.users),
+        LEGEND,
         *(["Problems:\n\n" + "\n".join(f"- {p}" for p in problems)] if problems else []),
     ]) + "\n"
     print(text)

@@ -78,6 +78,8 @@ class LoadResult:
     p99_ms: float
     max_ms: float
     errors: int
+    # server CPU (gunicorn master and workers) per request, ms; filled in by the runner
+    cpu_ms: float | None = None
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)

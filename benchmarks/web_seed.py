@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import insert, text
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from matchmaker.db import get_engine
 from matchmaker.demo import _form as demo_form
@@ -186,8 +186,9 @@ def refresh_statistics(app: Flask) -> None:
     ``PRAGMA optimize`` the pool runs), taken at once instead of waiting for them."""
     engine = get_engine(app)
     if engine.dialect.name == "postgresql":
+        tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
+            conn.execute(text(f"VACUUM ANALYZE {tables}"))
     else:
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))

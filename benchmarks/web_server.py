@@ -75,6 +75,13 @@ class Gunicorn:
         self.stop()
         raise RuntimeError(f"gunicorn {self.app} did not answer within {wait:g} s; see {self.log_path}")
 
+    def worker_cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the master and its workers: divided by the
+        requests of a run, what one page costs the server, however busy the machine is."""
+        if self.process is None:
+            return 0.0
+        return process_tree_cpu_seconds(self.process.pid)
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
@@ -171,3 +178,25 @@ def login(base_url: str, email: str, password: str) -> str:
         raise RuntimeError(f"login as {email} failed: HTTP {answer.status} -> {location!r}")
     cookies.update(answer.cookies())
     return cookie_header(cookies)
+
+
+def _stat_fields(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its direct children, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = _stat_fields(int(entry))
+        except OSError:
+            continue
+        # after the command: state, ppid, ... utime is field 14 and stime 15 of /proc/PID/stat
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks

@@ -5,6 +5,8 @@ Nothing here is timed; the benchmark itself is ``make bench-web``.
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import date
 
 import pytest
@@ -14,7 +16,7 @@ from sqlmodel import Session, select
 from benchmarks.web_bench import table
 from benchmarks.web_load import LoadResult, parse_wrk_output, wrk_script
 from benchmarks.web_seed import replicate, seed_database
-from benchmarks.web_server import cookie_header, csrf_token
+from benchmarks.web_server import cookie_header, csrf_token, process_tree_cpu_seconds
 from benchmarks.web_users import percentile, summarise
 from matchmaker import create_app
 from matchmaker.db import get_engine
@@ -137,6 +139,14 @@ def test_login_form_token_and_cookie_header() -> None:
 def test_table_marks_pages_over_the_target_with_the_distance() -> None:
     rows = [{"database": "sqlite", "page": "market", "path": "/market",
              "load": "conn", "rps": 98.0, "p50_ms": 400.0, "p95_ms": 612.5, "p99_ms": 700.0, "max_ms": 800.0,
-             "errors": 0}]
+             "errors": 0, "cpu_ms": 11.04}]
     text = table(rows, 50)
-    assert "| sqlite | market | `/market` | 50 conn | 98 | 400.0 | 612.5 | 700.0 | 800 | 0 | no (+512 ms) |" in text
+    assert "| sqlite | market | `/market` | 50 conn | 98 | 400.0 | 612.5 | 700.0 | 800 | 0 | 11.0 | no (+512 ms) |" in text
+
+
+def test_server_cpu_is_read_from_proc_and_grows_with_work() -> None:
+    before = process_tree_cpu_seconds(os.getpid())
+    started = time.process_time()
+    while time.process_time() - started < 0.3:
+        sum(i * i for i in range(1000))
+    assert process_tree_cpu_seconds(os.getpid()) - before >= 0.25
