@@ -21,6 +21,8 @@ from sqlmodel import Session
 
 from matchmaker.models import Demand, MatchingRun, Offer, Proposal
 from matchmaker.models.base import utcnow
+from matchmaker.services import audit
+from matchmaker.services.capacity import begin_immediate
 
 QUEUE = "matching"
 PROGRESS_INTERVAL = 0.5
@@ -149,6 +151,7 @@ def write_result(engine: Engine, run_id: int, market: dict[str, Any], result: di
     demands = {d["id"]: d for d in market["demands"]}
     locked = {(x["offer"], x["demand"]) for x in market.get("locked", [])}
     with Session(engine) as session:
+        begin_immediate(session)  # the audit chain is appended to under the write lock
         run = session.get(MatchingRun, run_id)
         if run is None or run.state != "running":
             return
@@ -176,6 +179,9 @@ def write_result(engine: Engine, run_id: int, market: dict[str, Any], result: di
         run.finished_at = utcnow()
         run.heartbeat_at = run.finished_at
         session.add(run)
+        audit.record(session, None, "finish_run", "matching_run", run_id, {"state": "running"},
+                     {"state": "finished", "status": run.status, "objective": run.objective,
+                      "proposals": len(result["matches"])})
         session.commit()
 
 
@@ -187,8 +193,13 @@ def _gap(objective: float, bound: float | None) -> float | None:
 
 def mark_failed(engine: Engine, run_id: int, message: str) -> None:
     with Session(engine) as session:
-        session.execute(
-            update(MatchingRun).where(MatchingRun.id == run_id, MatchingRun.state.in_(("queued", "running")))  # type: ignore[arg-type, attr-defined]
-            .values(state="failed", error=message[:4000], finished_at=utcnow(), heartbeat_at=utcnow())
-        )
+        begin_immediate(session)
+        run = session.get(MatchingRun, run_id)
+        if run is None or run.state not in ("queued", "running"):
+            return
+        before = {"state": run.state}
+        run.state, run.error, run.finished_at = "failed", message[:4000], utcnow()
+        run.heartbeat_at = run.finished_at
+        session.add(run)
+        audit.record(session, None, "fail_run", "matching_run", run_id, before, {"state": "failed", "error": run.error})
         session.commit()

@@ -165,10 +165,11 @@ def approve_many(session: Session, viewer: Viewer, proposal_ids: list[int], toda
 @rolls_back
 def reject(session: Session, viewer: Viewer, proposal_id: int, reason: str) -> Proposal:
     """Raises ValidationError without a reason."""
-    proposal = _staff_proposal(session, viewer, proposal_id)
+    _staff_proposal(session, viewer, proposal_id)
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
         raise ValidationError({"reason": _l("Give a reason (at most 500 characters).")})
+    proposal = locked_proposal(session, proposal_id)
     check_transition(proposal, "reject")
     before = snapshot(proposal)
     proposal.state, proposal.reason, proposal.updated_at = "rejected", reason, utcnow()
@@ -181,7 +182,8 @@ def reject(session: Session, viewer: Viewer, proposal_id: int, reason: str) -> P
 @rolls_back
 def forbid(session: Session, viewer: Viewer, proposal_id: int, reason: str) -> Proposal:
     """Rejects the proposal and rules the pair out of every later run."""
-    proposal = _staff_proposal(session, viewer, proposal_id)
+    _staff_proposal(session, viewer, proposal_id)
+    proposal = locked_proposal(session, proposal_id)
     check_transition(proposal, "forbid")
     reason = (reason or "").strip()[:500]
     before = snapshot(proposal)

@@ -19,6 +19,7 @@ from matchmaker.market_file import export_market
 from matchmaker.models import ForbiddenPair, MatchingRun, Product, Proposal
 from matchmaker.models.base import utcnow
 from matchmaker.services import audit
+from matchmaker.services.capacity import begin_immediate
 from matchmaker.services.errors import NotFound, PermissionDenied, ValidationError
 from matchmaker.services.viewer import Viewer
 
@@ -81,6 +82,7 @@ def start_run(
         raise ValidationError(errors)
     fail_stale_runs(session, utcnow())
     market, skipped = build_market(session, today, index_values, products, locked_from_run_id)
+    begin_immediate(session)  # the audit chain is appended to under the write lock
     run = MatchingRun(
         request_key=request_key, created_by=viewer.user_id, products=sorted(products), time_limit=time_limit,
         locked_from_run_id=locked_from_run_id, market=json.dumps(market, ensure_ascii=False, indent=1),
@@ -114,6 +116,7 @@ def start_what_if(
     if not request_key or len(request_key) > 64:
         raise ValidationError({"request_key": _l("The form expired or was not sent from this site. Please try again.")})
     market = relax(json.loads(base.market), family)
+    begin_immediate(session)
     run = MatchingRun(request_key=request_key, created_by=viewer.user_id, products=base.products,
                       time_limit=base.time_limit, baseline_run_id=base.id, relaxed=family,
                       market=json.dumps(market, ensure_ascii=False, indent=1), skipped=base.skipped)
@@ -170,20 +173,24 @@ def build_market(
 def fail_stale_runs(session: Session, now: datetime) -> int:
     """Marks failed the running runs whose job has stopped reporting (see STALE_GRACE); their
     proposals were never written, since a run writes them all in its last transaction."""
-    stale = 0
-    for run in session.exec(select(MatchingRun).where(MatchingRun.state == "running")):
+    def is_stale(run: MatchingRun) -> bool:
         beat = run.heartbeat_at or run.started_at or run.created_at
         if beat.tzinfo is None:
             beat = beat.replace(tzinfo=now.tzinfo)
-        if now - beat > timedelta(seconds=run.time_limit) + STALE_GRACE:
-            run.state = "failed"
-            run.error = "the job stopped without finishing"
-            run.finished_at = now
-            session.add(run)
-            stale += 1
-    if stale:
-        session.commit()
-    return stale
+        return now - beat > timedelta(seconds=run.time_limit) + STALE_GRACE
+
+    running = select(MatchingRun).where(MatchingRun.state == "running")
+    if not any(is_stale(run) for run in session.exec(running)):
+        return 0
+    begin_immediate(session)
+    stale = [run for run in session.exec(running.execution_options(populate_existing=True)) if is_stale(run)]
+    for run in stale:
+        run.state, run.error, run.finished_at = "failed", "the job stopped without finishing", now
+        session.add(run)
+        audit.record(session, None, "fail_run", "matching_run", run.id, {"state": "running"},
+                     {"state": "failed", "error": run.error})
+    session.commit()
+    return len(stale)
 
 
 def list_runs(session: Session, viewer: Viewer, limit: int = 50) -> list[MatchingRun]:

@@ -195,3 +195,32 @@ def test_index_values_come_from_the_config_or_the_reference_prices(db, market):
     db.commit()
     values = runs.current_index_values(db, {"gfex-lc": 75_000})
     assert values["gfex-lc"] == 75_000 and values["smm-lc"] == 80_000 and "smm-lioh" not in values
+
+
+def test_start_finish_and_failure_of_runs_are_in_the_audit_chain(app, db, market):
+    from matchmaker.models import AuditRecord
+    from matchmaker.services import audit
+
+    first, _ = start(db, market, key="a")
+    jobs.execute_run(get_engine(app), first.id)
+    second, _ = start(db, market, key="b")
+    jobs.mark_failed(get_engine(app), second.id, "worker lost")
+    actions = [(r.action, r.entity_id) for r in db.exec(select(AuditRecord).order_by(AuditRecord.seq))]
+    assert actions == [("start_run", first.id), ("finish_run", first.id), ("start_run", second.id),
+                       ("fail_run", second.id)]
+    assert audit.verify_chain(db) == []
+
+
+def test_an_rq_job_that_fails_marks_its_run_failed(app, db, market):
+    run, _ = start(db, market)
+
+    from types import SimpleNamespace
+
+    job = SimpleNamespace(meta={"run_id": run.id, "database_url": str(app.config["DATABASE_URL"]), "schema": None})
+    jobs._engines[(job.meta["database_url"], None)] = get_engine(app)
+    try:
+        jobs._rq_failed(job, None, TimeoutError, TimeoutError("job exceeded its timeout"), None)
+    finally:
+        jobs._engines.pop((job.meta["database_url"], None))
+    db.refresh(run)
+    assert run.state == "failed" and run.error == "TimeoutError: job exceeded its timeout"
