@@ -103,6 +103,27 @@ class _Builder:
         self.add(name, ent, k2, rhs_of(ent), row, col, coef)
 
 
+def add_share_rows(b: _Builder, data: MarketArrays, offer: np.ndarray, demand: np.ndarray) -> None:
+    """Share rows over the columns whose offer and demand indices are given, in column order."""
+    market, pos, ones = data.market, np.arange(len(offer)), np.ones(len(offer))
+    # Supplier share: no one supplier org provides more than share x the demand's monthly_qty.
+    sup_share = np.array([d.max_supplier_share or 0.0 for d in market.demands])
+    dem_qty = np.array([d.monthly_qty for d in market.demands])
+    sel = sup_share[demand] > 0 if len(demand) else np.zeros(0, bool)
+    b.grouped(
+        "supplier_share", demand[sel], data.offer_org[offer[sel]], pos[sel], ones[sel],
+        lambda j: sup_share[j] * dem_qty[j] / data.demand_scale[j],
+    )
+    # Buyer share: no one buyer org takes more than share x the offer's monthly_qty.
+    buy_share = np.array([o.max_buyer_share or 0.0 for o in market.offers])
+    off_qty = np.array([o.monthly_qty for o in market.offers])
+    sel = buy_share[offer] > 0 if len(offer) else np.zeros(0, bool)
+    b.grouped(
+        "buyer_share", offer[sel], data.demand_org[demand[sel]], pos[sel], ones[sel],
+        lambda i: buy_share[i] * off_qty[i] / data.offer_scale[i],
+    )
+
+
 def build_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, float]) -> LinearModel:
     """The LP over the pair columns `columns`; `locked` maps pair index -> fixed scaled volume."""
     p = data.pairs
@@ -152,23 +173,7 @@ def build_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, float
             np.concatenate([start[sell_col], end[buy_col] + 1]),
         )
         b.monthly("chain", entries, checkpoints, lambda e, m: data.own_supply[e])
-    # Supplier share: no one supplier org provides more than share x the demand's monthly_qty.
-    market = data.market
-    sup_share = np.array([d.max_supplier_share or 0.0 for d in market.demands])
-    dem_qty = np.array([d.monthly_qty for d in market.demands])
-    sel = sup_share[demand] > 0 if len(demand) else np.zeros(0, bool)
-    b.grouped(
-        "supplier_share", demand[sel], data.offer_org[offer[sel]], pos[sel], ones[sel],
-        lambda j: sup_share[j] * dem_qty[j] / data.demand_scale[j],
-    )
-    # Buyer share: no one buyer org takes more than share x the offer's monthly_qty.
-    buy_share = np.array([o.max_buyer_share or 0.0 for o in market.offers])
-    off_qty = np.array([o.monthly_qty for o in market.offers])
-    sel = buy_share[offer] > 0 if len(offer) else np.zeros(0, bool)
-    b.grouped(
-        "buyer_share", offer[sel], data.demand_org[demand[sel]], pos[sel], ones[sel],
-        lambda i: buy_share[i] * off_qty[i] / data.offer_scale[i],
-    )
+    add_share_rows(b, data, offer, demand)
 
     lower = np.zeros(n)
     upper = data.upper[columns].copy()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import MarketArrays
-from .model import LinearModel, _Builder, spread
+from .model import LinearModel, _Builder, add_share_rows, spread
 
 
 def build_load_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, float]) -> LinearModel:
@@ -81,17 +81,7 @@ def build_load_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, 
             month = np.array([k[1] for k in keys], np.int64)
             b.add("chain", ent, month + base, data.own_supply[ent], np.array(rr), np.array(cc), np.array(vv))
 
-    ones = np.ones(n)
-    sup_share = np.array([d.max_supplier_share or 0.0 for d in market.demands])
-    dem_qty = np.array([d.monthly_qty for d in market.demands])
-    sel = sup_share[demand] > 0 if n else np.zeros(0, bool)
-    b.grouped("supplier_share", demand[sel], data.offer_org[offer[sel]], pos[sel], ones[sel],
-              lambda j: sup_share[j] * dem_qty[j] / data.demand_scale[j])
-    buy_share = np.array([o.max_buyer_share or 0.0 for o in market.offers])
-    off_qty = np.array([o.monthly_qty for o in market.offers])
-    sel = buy_share[offer] > 0 if n else np.zeros(0, bool)
-    b.grouped("buyer_share", offer[sel], data.demand_org[demand[sel]], pos[sel], ones[sel],
-              lambda i: buy_share[i] * off_qty[i] / data.offer_scale[i])
+    add_share_rows(b, data, offer, demand)
 
     lower = np.concatenate([np.zeros(n), *loads_lower])
     upper = np.concatenate([data.upper[columns], *loads_upper])

@@ -61,6 +61,9 @@ def _finish(data, columns, run: EngineResult, bound_scaled, started, stats, gap:
     """The result in market units; `optimal` only when the reported numbers show the gap."""
     matches = _matches(data, columns, run.x)
     objective = float(sum(m.surplus for m in matches))
+    if not np.isfinite(bound_scaled):
+        # No bound from the engine yet: every pair at its own volume bound still bounds the total.
+        bound_scaled = float(np.sum(data.cost * data.upper))
     bound = max(float(bound_scaled) * data.obj_scale, objective)
     status = run.status
     if status == "optimal" and bound - objective > gap * max(abs(objective), 1e-9):
