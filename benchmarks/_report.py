@@ -13,7 +13,7 @@ SOLVED = ("optimal", "feasible")
 
 LEGEND = """\
 Columns: *pairs* eligible pairs; *matched* pairs carrying volume in our result; *rows*, *cols*,
-*nnz*, *rounds* of our final model (LP: pricing rounds of column generation); *build s*/*solve s*
+*nnz* of our final model; *model* its formulation and algorithm (LP) or engines (MIP); *build s*/*solve s*
 our model building and engine seconds; *total s* our parse + solve seconds; *gap* (bound -
 objective) / objective; *MB* peak resident memory of the fresh process that solved (VmHWM,
 includes the interpreter, OR-Tools and the market dict); *viol* violations found by the
@@ -25,10 +25,17 @@ distance to the best known objective (the best valid objective of this run, or o
 `--reference`), in %.
 """
 
-COLUMNS = ("market", "pairs", "matched", "rows", "cols", "nnz", "rounds", "build s", "solve s", "total s",
+COLUMNS = ("market", "pairs", "matched", "rows", "cols", "nnz", "model", "build s", "solve s", "total s",
            "status", "objective", "gap", "MB", "viol", "peer status", "peer objective",
            "peer gap", "peer s", "peer rows", "peer MB", "peer viol", "peer/ours", "obj diff",
            "to best")
+
+
+def _model(stats: dict[str, Any]) -> str:
+    """`load/barrier` for an LP, `scip+highs` for a MIP portfolio."""
+    if stats.get("form"):
+        return f"{stats['form']}/{stats.get('algorithm', '?')}"
+    return "+".join(stats.get("engines", [])) or "–"
 
 
 def market_key(variant: str, orgs: int, seed: int) -> str:
@@ -95,7 +102,7 @@ def _cells(row: dict[str, Any]) -> list[str]:
         _num(stats.get("rows"), ","),
         _num(stats.get("columns"), ","),
         _num(stats.get("nonzeros"), ","),
-        _num(stats.get("rounds"), "d"),
+        _model(stats),
         _num(stats.get("build_seconds"), ".2f"),
         _num(stats.get("solve_seconds"), ".2f"),
         _num(ours.get("seconds"), ".2f"),
