@@ -9,6 +9,7 @@ demand 2 GWh/month of LFP cells -> 4,040 t cathode -> 989.8 t carbonate -> 7,878
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
 from matchmaker.models import (
     CapacityProject,
@@ -18,10 +19,12 @@ from matchmaker.models import (
     Offer,
     Proposal,
     ScheduleLine,
+    User,
 )
 from matchmaker.services import monitoring_balance as mb
 from matchmaker.services import monitoring_projects as projects
 from matchmaker.services.errors import NotFound, PermissionDenied, ValidationError
+from matchmaker.services.monitoring_prices import contract_prices
 from matchmaker.services.monitoring_settings import SETTINGS
 from matchmaker.services.viewer import Viewer
 
@@ -89,26 +92,44 @@ def test_balance_by_region_pulls_derived_demand_from_that_region_only(db, chain)
     assert (carbonate.offered, carbonate.derived, carbonate.coverage) == (1000, 0, None)  # no demand in Jiangxi
 
 
-def test_contracted_volumes_come_from_contract_schedule_lines(db, chain, factory):
-    staff = factory.user(factory.org("Association", tiers=["system"]), "staff@example.cn", role="staff")
-    run = MatchingRun(request_key="k1", created_by=staff.id)
+def contract(db, chain, key: str, qty: float, price: float, months: tuple[str, ...]) -> None:
+    """A contract for LFP cathode from the cathode maker to the cell maker, with its schedule."""
+    staff = db.exec(select(User).where(User.role == "staff")).first()
+    run = MatchingRun(request_key=key, created_by=staff.id)
     db.add(run)
     db.flush()
     proposal = Proposal(run_id=run.id, offer_id=2, demand_id=2, supplier_org_id=chain["cathode"].id,
-                        buyer_org_id=chain["cells"].id, product_id="lfp-cathode", monthly_qty=1200, proposed_qty=1200,
-                        start="2027-02", end="2027-03", months=2, unit_margin=0, price=36000, freight=0, surplus=0)
+                        buyer_org_id=chain["cells"].id, product_id="lfp-cathode", monthly_qty=qty, proposed_qty=qty,
+                        start=months[0], end=months[-1], months=len(months), unit_margin=0, price=price, freight=0,
+                        surplus=0)
     db.add(proposal)
     db.flush()
-    contract = Contract(proposal_id=proposal.id, offer_id=2, demand_id=2, supplier_org_id=chain["cathode"].id,
-                        buyer_org_id=chain["cells"].id, product_id="lfp-cathode", origin_region="hunan",
-                        delivery_region="fujian", delivery_terms="DAP", monthly_qty=1200, start="2027-02", end="2027-03",
-                        unit_price=36000)
-    db.add(contract)
+    row = Contract(proposal_id=proposal.id, offer_id=2, demand_id=2, supplier_org_id=chain["cathode"].id,
+                   buyer_org_id=chain["cells"].id, product_id="lfp-cathode", origin_region="hunan",
+                   delivery_region="fujian", delivery_terms="DAP", monthly_qty=qty, start=months[0], end=months[-1],
+                   unit_price=price)
+    db.add(row)
     db.flush()
-    db.add_all([ScheduleLine(contract_id=contract.id, month=m, qty=1200) for m in ("2027-02", "2027-03")])
+    db.add_all([ScheduleLine(contract_id=row.id, month=m, qty=qty) for m in months])
     db.commit()
+
+
+@pytest.fixture
+def staff(factory):
+    return factory.user(factory.org("Association", tiers=["system"]), "staff@example.cn", role="staff")
+
+
+def test_contracted_volumes_come_from_contract_schedule_lines(db, chain, staff):
+    contract(db, chain, "k1", 1200, 36000, ("2027-02", "2027-03"))
     _, cells = mb.balance(db, TODAY)
     assert [cells[("lfp-cathode", m)].contracted for m in ("2027-01", "2027-02", "2027-03")] == [0, 1200, 1200]
+
+
+def test_contract_prices_are_quantity_weighted_per_delivery_month(db, chain, staff):
+    contract(db, chain, "k1", 1200, 36000, ("2027-02", "2027-03"))
+    contract(db, chain, "k2", 800, 38000, ("2027-03",))
+    # 2027-03: (1,200 x 36,000 + 800 x 38,000) / 2,000 = 36,800
+    assert contract_prices(db, "lfp-cathode") == [("2027-02", 36000), ("2027-03", pytest.approx(36800))]
 
 
 def test_csv_export_has_one_row_per_product_and_month(db, chain):
