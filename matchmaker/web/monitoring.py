@@ -267,3 +267,16 @@ def threshold_form():  # type: ignore[no-untyped-def]
             return redirect(url_for("monitoring.threshold_form"), code=303)
     values = request.form if errors else {k: f"{v:g}" for k, v in thresholds(db).items()}
     return render_template("monitoring/thresholds.html", settings=SETTINGS, form=values, errors=errors), status
+
+
+@bp.cli.command("check")
+def check_command() -> None:
+    """Run every monitoring rule once (for a periodic job): new findings become alerts in the staff inbox."""
+    import click
+    from sqlmodel import Session
+
+    from matchmaker.db import get_engine
+
+    with Session(get_engine(), expire_on_commit=False) as session:
+        raised = alerts.run_checks(session, None, today())
+    click.echo(f"{raised} new alerts")

@@ -155,3 +155,10 @@ def test_demo_staff_find_the_surge_the_fall_and_conduct_flags_with_evidence(tmp_
     client.post("/login", data={"email": staff.email, "password": DEMO_PASSWORD})
     conduct = client.get("/monitoring/conduct").get_data(as_text=True)
     assert "囤积" in conduct and "哄抬价格" in conduct and "按物料清单可用量" in conduct
+
+
+def test_periodic_check_command_raises_the_alerts_once(runner, world, db):
+    first = runner.invoke(args=["monitoring", "check"])
+    assert first.exit_code == 0 and first.output.strip() != "0 new alerts"
+    assert runner.invoke(args=["monitoring", "check"]).output.strip() == "0 new alerts"
+    assert db.exec(select(Alert).where(Alert.rule == "gouging")).first() is not None
