@@ -93,6 +93,7 @@ def test_alert_workflow_and_staff_inbox(client, auth, world, db):
     client.post(f"/monitoring/alerts/{alert.id}/resolve", data={"comment": "已约谈,报价下调。"})
     page = client.get(f"/monitoring/alerts/{alert.id}").get_data(as_text=True)
     assert "已办结" in page and "已约谈,报价下调。" in page and page.count("<tr>") >= 4  # raised, acknowledged, resolved
+    assert client.post(f"/monitoring/alerts/{alert.id}/acknowledge").status_code == 409
 
 
 def test_thresholds_are_validated_and_saved(client, auth, world):
