@@ -1,0 +1,57 @@
+"""The LP path: the whole model at once, formulation and algorithm chosen by size."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .arrays import MarketArrays
+from .backend import EngineResult, solve_model
+from .model import build_model
+from .model_load import build_load_model
+from .outcome import finish, infeasible_result
+from .result import Result
+
+# Above this many eligible pairs the load form with interior point wins (docs/benchmarks.md).
+LOAD_FORM_PAIRS = 30000
+LP_ENGINE = "highs"
+
+
+def lp_strategy(pairs: int) -> tuple[str, str]:
+    """Formulation and algorithm, chosen by measurement (docs/benchmarks.md).
+
+    Small markets: checkpoint rows and dual simplex. National markets: load form (four matrix
+    entries per pair) and interior point with crossover, several times faster than simplex there.
+    """
+    return ("checkpoint", "dual_simplex") if pairs <= LOAD_FORM_PAIRS else ("load", "barrier")
+
+
+def run_lp(data: MarketArrays, locked: dict[int, float], seconds: float, engine: str | None = None,
+           threads: int = 1, stats: dict | None = None) -> EngineResult:
+    """Build and solve the LP over every eligible pair; `stats` receives the model's size."""
+    columns = np.arange(len(data.pairs))
+    form, algorithm = lp_strategy(len(columns))
+    t0 = time.perf_counter()
+    model = (build_load_model if form == "load" else build_model)(data, columns, locked)
+    build_seconds = time.perf_counter() - t0
+    run = solve_model(model, engine or LP_ENGINE, seconds - build_seconds, 1e-4, threads,
+                      algorithm=algorithm)
+    if stats is not None:
+        stats.update(build_seconds=build_seconds, solve_seconds=run.seconds, form=form,
+                     algorithm=algorithm, rows=model.num_rows, columns=len(model.cost),
+                     nonzeros=len(model.vals))
+    if run.x is not None:
+        run.x = run.x[: len(columns)]
+    return run
+
+
+def solve_lp(data, locked, options, started, deadline, stats, report) -> Result:
+    run = run_lp(data, locked, deadline - time.perf_counter(), options.engine, options.threads, stats)
+    if run.status == "infeasible":
+        return infeasible_result(data, locked, started, stats)
+    if run.x is None:
+        return Result("no_solution", 0.0, float("inf"), time.perf_counter() - started, stats=stats)
+    report("lp", run.primal_bound, run.dual_bound)
+    bound = run.primal_bound if run.status == "optimal" else run.dual_bound
+    return finish(data, np.arange(len(data.pairs)), run, bound, started, stats, options.gap)
