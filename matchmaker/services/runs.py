@@ -170,14 +170,21 @@ def build_market(
     return market, snapshot.skipped
 
 
+def looks_stale(run: MatchingRun, now: datetime) -> bool:
+    """A running run whose job has sent no progress for its time limit plus STALE_GRACE."""
+    if run.state != "running":
+        return False
+    beat = run.heartbeat_at or run.started_at or run.created_at
+    if beat.tzinfo is None:
+        beat = beat.replace(tzinfo=now.tzinfo)
+    return now - beat > timedelta(seconds=run.time_limit) + STALE_GRACE
+
+
 def fail_stale_runs(session: Session, now: datetime) -> int:
     """Marks failed the running runs whose job has stopped reporting (see STALE_GRACE); their
     proposals were never written, since a run writes them all in its last transaction."""
     def is_stale(run: MatchingRun) -> bool:
-        beat = run.heartbeat_at or run.started_at or run.created_at
-        if beat.tzinfo is None:
-            beat = beat.replace(tzinfo=now.tzinfo)
-        return now - beat > timedelta(seconds=run.time_limit) + STALE_GRACE
+        return looks_stale(run, now)
 
     running = select(MatchingRun).where(MatchingRun.state == "running")
     if not any(is_stale(run) for run in session.exec(running)):

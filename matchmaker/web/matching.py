@@ -22,6 +22,7 @@ from sqlmodel import select
 from matchmaker import jobs
 from matchmaker.db import get_session
 from matchmaker.models import Organisation
+from matchmaker.models.base import utcnow
 from matchmaker.services import catalog, explain, review, runs
 from matchmaker.services.errors import Conflict, ValidationError
 from matchmaker.web.errors import render_error
@@ -114,7 +115,7 @@ def show(run_id: int):  # type: ignore[no-untyped-def]
     return render_template("matching/run.html", run=run, proposals=proposals, names=names, products=products,
                            states=review.STATES, request_key=uuid.uuid4().hex, reasons=reasons, summary=summary,
                            relaxable=explain.RELAXABLE, approved_count=sum(p.state == "approved" for p in proposals),
-                           runs=runs.list_runs(db, viewer()))
+                           runs=runs.list_runs(db, viewer()), stale=runs.looks_stale(run, utcnow()))
 
 
 @bp.post("/runs/<id:run_id>/what-if")

@@ -194,3 +194,13 @@ def test_a_what_if_run_shows_what_a_rule_costs(client, auth, db, market):
     assert "14,400,000" in page and "22,800,000" in page and 'id="total-difference">8,400,000<' in page
     what_if = db.exec(select(Proposal).where(Proposal.run_id == 2)).first()
     assert client.post(f"/matching/proposals/{what_if.id}/approve").status_code == 409
+
+
+def test_a_run_whose_job_stopped_says_so(client, auth, db, market):
+    from datetime import UTC, datetime, timedelta
+
+    db.add(MatchingRun(request_key="dead", created_by=market.staff.user_id, state="running", time_limit=10,
+                       heartbeat_at=datetime.now(UTC) - timedelta(minutes=5), market="{}"))
+    db.commit()
+    auth.login("staff@example.cn")
+    assert 'id="stale"' in client.get("/matching/runs/1").get_data(as_text=True)
