@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -11,7 +12,7 @@ from .backend import EngineResult, solve_model
 from .model import build_model
 from .model_load import build_load_model
 from .outcome import finish, infeasible_result
-from .result import Result
+from .result import Reporter, Result, SolveOptions
 
 # Above this many eligible pairs the load form with interior point wins (docs/benchmarks.md).
 LOAD_FORM_PAIRS = 30000
@@ -28,7 +29,7 @@ def lp_strategy(pairs: int) -> tuple[str, str]:
 
 
 def run_lp(data: MarketArrays, locked: dict[int, float], seconds: float, engine: str | None = None,
-           threads: int = 1, stats: dict | None = None) -> EngineResult:
+           threads: int = 1, stats: dict[str, Any] | None = None) -> EngineResult:
     """Build and solve the LP over every eligible pair; `stats` receives the model's size."""
     columns = np.arange(len(data.pairs))
     form, algorithm = lp_strategy(len(columns))
@@ -46,7 +47,8 @@ def run_lp(data: MarketArrays, locked: dict[int, float], seconds: float, engine:
     return run
 
 
-def solve_lp(data, locked, options, started, deadline, stats, report) -> Result:
+def solve_lp(data: MarketArrays, locked: dict[int, float], options: SolveOptions, started: float,
+             deadline: float, stats: dict[str, Any], report: Reporter) -> Result:
     run = run_lp(data, locked, deadline - time.perf_counter(), options.engine, options.threads, stats)
     if run.status == "infeasible":
         return infeasible_result(data, locked, started, stats)

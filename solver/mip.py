@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from .lp import run_lp
 from .model import build_model
 from .outcome import finish, infeasible_result
 from .repair import repair
-from .result import Result
+from .result import Reporter, Result, SolveOptions
 
 # One member per thread the caller allows: SCIP first (it led at 300 orgs), then the repaired LP
 # optimum (the only useful solution within a minute at 1000 orgs), then HiGHS.
@@ -65,7 +66,8 @@ def _portfolio(tasks: dict[str, Callable[[], EngineResult]]) -> EngineResult:
     return best
 
 
-def solve_mip(data, locked, options, started, deadline, stats, report) -> Result:
+def solve_mip(data: MarketArrays, locked: dict[int, float], options: SolveOptions, started: float,
+              deadline: float, stats: dict[str, Any], report: Reporter) -> Result:
     members = [options.engine] if options.engine else MIP_MEMBERS[: max(1, options.threads)]
     if locked:  # repairing only lowers volumes, and a locked volume must not move
         members = [m for m in members if m != "lp-repair"] or ["scip"]

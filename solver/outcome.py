@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,8 @@ def matches_of(data: MarketArrays, columns: np.ndarray, x: np.ndarray) -> list[M
     return out
 
 
-def finish(data, columns, run: EngineResult, bound_scaled, started, stats, gap: float) -> Result:
+def finish(data: MarketArrays, columns: np.ndarray, run: EngineResult, bound_scaled: float,
+           started: float, stats: dict[str, Any], gap: float) -> Result:
     """The result in market units; `optimal` only when the reported numbers show the gap."""
     matches = matches_of(data, columns, run.x)
     objective = float(sum(m.surplus for m in matches))
@@ -52,7 +54,8 @@ def finish(data, columns, run: EngineResult, bound_scaled, started, stats, gap: 
     return Result(status, objective, bound, time.perf_counter() - started, matches, stats=stats)
 
 
-def infeasible_result(data, locked, started, stats) -> Result:
+def infeasible_result(data: MarketArrays, locked: dict[int, float], started: float,
+                      stats: dict[str, Any]) -> Result:
     reason = (lock_conflict(data, locked, deep=True) or elastic_reason(data, locked)
               or "the locked matches cannot all hold together")
     return Result("infeasible", 0.0, 0.0, time.perf_counter() - started, reason=reason, stats=stats)

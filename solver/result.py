@@ -26,6 +26,10 @@ class Progress:
         return (self.bound - self.objective) / max(abs(self.objective), 1e-9)
 
 
+# What the LP and MIP paths call with (phase, objective, bound) in scaled units.
+Reporter = Callable[[str, float | None, float | None], None]
+
+
 @dataclass
 class SolveOptions:
     time_limit: float = 60.0

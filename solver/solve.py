@@ -19,7 +19,8 @@ def _locked(data: MarketArrays) -> dict[int, float]:
     offer_ids = [o.id for o in market.offers]
     demand_ids = [d.id for d in market.demands]
     index = {(offer_ids[o], demand_ids[d]): k for k, (o, d) in enumerate(zip(p.offer, p.demand))}
-    return {index[(x.offer, x.demand)]: x.monthly_qty / data.pair_scale[index[(x.offer, x.demand)]] for x in market.locked}
+    pairs = [(index[(x.offer, x.demand)], x.monthly_qty) for x in market.locked]
+    return {k: qty / data.pair_scale[k] for k, qty in pairs}
 
 
 def solve(market: Market, options: SolveOptions | None = None) -> Result:
