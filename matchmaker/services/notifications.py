@@ -35,6 +35,7 @@ class Notice:
     contract_id: int | None
     at: datetime | date
     unread: bool
+    run_id: int | None = None
 
     @property
     def message(self) -> object:
@@ -67,7 +68,14 @@ def inbox(session: Session, viewer: Viewer, today: date, limit: int = 100) -> li
                 notices.append(Notice("deadline_near", p.id, None, p.deadline, True))  # type: ignore[arg-type]
     stored = session.exec(select(Notification).where(_mine(viewer))
                           .order_by(Notification.id.desc()).limit(limit))  # type: ignore[union-attr]
-    notices += [Notice(n.kind, n.proposal_id, n.contract_id, n.created_at, n.read_at is None) for n in stored]
+    stored = list(stored)
+    runs: dict[int, int] = {}
+    if viewer.is_staff:
+        ids = {n.proposal_id for n in stored if n.proposal_id}
+        if ids:
+            runs = {p.id: p.run_id for p in session.exec(select(Proposal).where(Proposal.id.in_(ids)))}  # type: ignore[union-attr, misc]
+    notices += [Notice(n.kind, n.proposal_id, n.contract_id, n.created_at, n.read_at is None,
+                       runs.get(n.proposal_id)) for n in stored]  # type: ignore[arg-type]
     return notices
 
 

@@ -204,3 +204,15 @@ def test_a_run_whose_job_stopped_says_so(client, auth, db, market):
     db.commit()
     auth.login("staff@example.cn")
     assert 'id="stale"' in client.get("/matching/runs/1").get_data(as_text=True)
+
+
+def test_staff_inbox_links_a_declined_proposal_to_its_run(client, auth, db, market):
+    from datetime import date
+
+    p = add_proposal(db, market, market.demand, 300, state="approved", deadline=date(2027, 1, 22))
+    auth.login("seller@example.cn")
+    client.post(f"/proposals/{p.id}/decline")
+    auth.logout()
+    auth.login("staff@example.cn")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "一项撮合建议被拒绝" in page and f'href="/matching/runs/{p.run_id}#p{p.id}"' in page
