@@ -61,25 +61,23 @@ def build_load_model(data: MarketArrays, columns: np.ndarray, locked: dict[int, 
     balance("demand_balance", market.demands, demand, data.demand_free, demand)
 
     # Chain links: ratio x seller load - input demand load <= own supply, in each month the
-    # seller has a load.
-    if len(data.link_offer):
-        off_idx, dem_idx = load_index["offer_balance"], load_index["demand_balance"]
-        _link_rows_ent, _link_rows_month, rr, cc, vv = [], [], [], [], []
-        keys: dict[tuple[int, int], int] = {}
-        for link in range(len(data.link_offer)):
-            o, d, ratio = int(data.link_offer[link]), int(data.link_demand[link]), data.link_ratio[link]
-            months = np.nonzero(off_idx[o] >= 0)[0]
-            for t in months:
-                key = (d, int(t))
-                row = keys.setdefault(key, len(keys))
-                rr.append(row); cc.append(off_idx[o, t]); vv.append(ratio)
-        for (d, t), row in keys.items():
-            if dem_idx[d, t] >= 0:
-                rr.append(row); cc.append(dem_idx[d, t]); vv.append(-1.0)
-        if keys:
-            ent = np.array([k[0] for k in keys], np.int64)
-            month = np.array([k[1] for k in keys], np.int64)
-            b.add("chain", ent, month + base, data.own_supply[ent], np.array(rr), np.array(cc), np.array(vv))
+    # seller has a load (its whole window once it has any pair).
+    off_idx, dem_idx = load_index["offer_balance"], load_index["demand_balance"]
+    has_load = off_idx.max(axis=1, initial=-1)[data.link_offer] >= 0 if len(data.link_offer) else []
+    if np.any(has_load):
+        link_o, link_d = data.link_offer[has_load], data.link_demand[has_load]
+        ratio = data.link_ratio[has_load]
+        lo = np.array([market.offers[o].start for o in link_o], np.int64) - base
+        hi = np.array([market.offers[o].end for o in link_o], np.int64) - base
+        link, month = spread(lo, hi - lo + 1)
+        keys, row = np.unique(link_d[link] * (horizon + 1) + month, return_inverse=True)
+        ent, key_month = keys // (horizon + 1), keys % (horizon + 1)
+        buyer = dem_idx[ent, key_month]
+        bought = buyer >= 0
+        b.add("chain", ent, key_month + base, data.own_supply[ent],
+              np.concatenate([row, np.nonzero(bought)[0]]),
+              np.concatenate([off_idx[link_o[link], month], buyer[bought]]),
+              np.concatenate([ratio[link], -np.ones(int(bought.sum()))]))
 
     add_share_rows(b, data, offer, demand)
 
