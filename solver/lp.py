@@ -9,35 +9,37 @@ import numpy as np
 
 from .arrays import MarketArrays
 from .backend import EngineResult, solve_model
-from .model import build_model
 from .model_load import build_load_model
 from .outcome import finish, infeasible_result
 from .result import Reporter, Result, SolveOptions
 
-# Above this many eligible pairs the load form with interior point wins (docs/benchmarks.md).
-LOAD_FORM_PAIRS = 30000
+# Above this many eligible pairs interior point with crossover beats simplex (docs/benchmarks.md).
+BARRIER_PAIRS = 30000
 LP_ENGINE = "highs"
 
 
-def lp_strategy(pairs: int) -> tuple[str, str]:
+def lp_strategy(pairs: int, engine: str) -> tuple[str, str]:
     """Formulation and algorithm, chosen by measurement (docs/benchmarks.md).
 
-    Small markets: checkpoint rows and dual simplex. National markets: load form (four matrix
-    entries per pair) and interior point with crossover, several times faster than simplex there.
+    Always the load form, whose size grows with pairs and listing-months, never pairs x months.
+    Dual simplex on small markets; HiGHS's interior point with crossover on national ones, several
+    times faster there. Engines without an interior point keep their simplex.
     """
-    return ("checkpoint", "dual_simplex") if pairs <= LOAD_FORM_PAIRS else ("load", "barrier")
+    if engine == "highs" and pairs > BARRIER_PAIRS:
+        return "load", "barrier"
+    return "load", "dual_simplex"
 
 
 def run_lp(data: MarketArrays, locked: dict[int, float], seconds: float, engine: str | None = None,
            threads: int = 1, stats: dict[str, Any] | None = None) -> EngineResult:
     """Build and solve the LP over every eligible pair; `stats` receives the model's size."""
     columns = np.arange(len(data.pairs))
-    form, algorithm = lp_strategy(len(columns))
+    engine = engine or LP_ENGINE
+    form, algorithm = lp_strategy(len(columns), engine)
     t0 = time.perf_counter()
-    model = (build_load_model if form == "load" else build_model)(data, columns, locked)
+    model = build_load_model(data, columns, locked)
     build_seconds = time.perf_counter() - t0
-    run = solve_model(model, engine or LP_ENGINE, seconds - build_seconds, 1e-4, threads,
-                      algorithm=algorithm)
+    run = solve_model(model, engine, seconds - build_seconds, 1e-4, threads, algorithm=algorithm)
     if stats is not None:
         stats.update(build_seconds=build_seconds, solve_seconds=run.seconds, form=form,
                      algorithm=algorithm, rows=model.num_rows, columns=len(model.cost),

@@ -1,6 +1,5 @@
-"""The two LP formulations are the same LP: checkpoint rows (small markets) and the load form
-(national markets, interior point) must reach one optimum, and the load form's results must keep
-every rule of the spec."""
+"""The two formulations are the same LP: checkpoint rows (used under the integer rules) and the
+load form (every LP) reach one optimum; interior point runs on national markets keep every rule."""
 
 from __future__ import annotations
 
@@ -28,22 +27,22 @@ def test_the_load_form_and_checkpoint_rows_reach_one_optimum(seed: int):
     assert load.primal_bound == approx(checkpoint.primal_bound, rel=1e-7)
 
 
-def test_a_national_lp_solved_in_load_form_keeps_every_rule(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(solver.lp, "LOAD_FORM_PAIRS", 0)
+def test_a_national_lp_solved_by_interior_point_keeps_every_rule(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(solver.lp, "BARRIER_PAIRS", 0)
     raw = generate_market(orgs=80, seed=4, lp=True)
     result = solve(parse_market(raw), SolveOptions(time_limit=60, gap=1e-7))
-    assert result.stats["form"] == "load"
+    assert result.stats["algorithm"] == "barrier"
     assert check_result(raw, result.to_dict(), gap=1e-7) == []
 
 
-def test_locks_hold_in_the_load_form(monkeypatch: pytest.MonkeyPatch):
-    # Lock the largest match of the checkpoint optimum at half its volume; the load form keeps it.
+def test_locks_hold_under_interior_point(monkeypatch: pytest.MonkeyPatch):
+    # Lock the largest match of the optimum at half its volume; the interior point run keeps it.
     raw = generate_market(orgs=60, seed=5, lp=True)
     first = solve(parse_market(raw)).to_dict()
     biggest = max(first["matches"], key=lambda m: m["monthly_qty"])
     raw["locked"] = [{"offer": biggest["offer"], "demand": biggest["demand"],
                       "monthly_qty": biggest["monthly_qty"] / 2}]
-    monkeypatch.setattr(solver.lp, "LOAD_FORM_PAIRS", 0)
+    monkeypatch.setattr(solver.lp, "BARRIER_PAIRS", 0)
     result = solve(parse_market(raw), SolveOptions(gap=1e-7)).to_dict()
     assert check_result(raw, result, gap=1e-7) == []
     kept = {(m["offer"], m["demand"]): m["monthly_qty"] for m in result["matches"]}
