@@ -100,3 +100,24 @@ def test_months_numbers_and_units_follow_the_language(client, auth, factory, db)
     client.post("/language", data={"lang": "en"})
     en = client.get("/offers/1").get_data(as_text=True)
     assert "Feb 2027" in en and "1,250.5 t" in en and "Jiangxi" in en and "Battery-grade lithium carbonate" in en
+
+
+def test_labels_in_lists_follow_the_language_from_one_request_to_the_next(client, auth, factory, db):
+    """Tier names and template strings are translated once per request and language, never
+    carried over: the same client sees Chinese, then English, then Chinese again."""
+    from matchmaker.models import Offer
+
+    factory.catalogue()
+    seller, buyer = factory.org("Seller"), factory.org("Buyer")
+    factory.user(buyer, "buyer@example.cn")
+    db.add(Offer(org_id=seller.id, product_id="lithium-carbonate", region="jiangxi", monthly_qty=340, start="2027-02", end="2028-11", price=74000))
+    db.commit()
+    auth.login("buyer@example.cn")
+    zh = client.get("/market").get_data(as_text=True)
+    assert "<td>二级材料</td>" in zh and ">二级材料</option>" in zh and "共 1 条" in zh
+    client.post("/language", data={"lang": "en"})
+    en = client.get("/market").get_data(as_text=True)
+    assert "<td>Second-tier materials</td>" in en and ">Second-tier materials</option>" in en
+    assert "二级材料" not in en and "1 listing" in en
+    client.post("/language", data={"lang": "zh"})
+    assert "<td>二级材料</td>" in client.get("/market").get_data(as_text=True)
