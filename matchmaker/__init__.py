@@ -84,10 +84,11 @@ def register_blueprints(app: Flask) -> None:
         matching,
         monitoring,
         monitoring_members,
+        tokens,
     )
 
     for module in (main, auth, listings, catalog, admin, api, matching, contracts, inbox, monitoring,
-                   monitoring_members):
+                   monitoring_members, tokens):
         app.register_blueprint(module.bp)
 
 

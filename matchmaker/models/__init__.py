@@ -15,8 +15,10 @@ from matchmaker.models.monitoring import (
     PriceSeries,
 )
 from matchmaker.models.orgs import Certification, Organisation, User
+from matchmaker.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Alert",
     "Bulletin",
     "CapacityProject",

@@ -33,6 +33,10 @@ def _titles() -> dict[int, str]:
 
 
 def render_error(status: int, detail: str | None = None) -> Response:
+    if request.path.startswith("/api/"):
+        from matchmaker.api.errors import api_error
+
+        return api_error(status, detail)
     message = detail or _titles().get(status, _("Error"))
     if _wants_json():
         response = jsonify({"error": message, "status": status})

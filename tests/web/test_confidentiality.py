@@ -81,6 +81,7 @@ def urls(app: Flask, world, db):
         "bulletin_id": [1],
         "project_id": [1],
         "lang": ["zh", "en"],
+        "token_id": [1],
     }
     queries = ["", "?status=all", "?q=Beta", "?side=offer&status=all&page=1"]
     found = []
