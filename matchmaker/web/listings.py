@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from matchmaker.db import get_session
+from matchmaker.i18n import current_language
 from matchmaker.models import Demand
 from matchmaker.services import catalog, chain, listings, orgs
 from matchmaker.services.errors import ValidationError
 from matchmaker.services.queries import ListingFilters, market_view, search_listings
+from matchmaker.web.page_cache import market_cache
 from matchmaker.web.users import today, viewer
 
 bp = Blueprint("listings", __name__)
@@ -40,10 +45,18 @@ def index(kinds: str):  # type: ignore[no-untyped-def]
 @bp.get("/market")
 @login_required
 def market():  # type: ignore[no-untyped-def]
-    db = get_session()
     filters = ListingFilters.from_args(request.args)
-    page = market_view(db, viewer(), filters, today(), current_app.config["PAGE_SIZE"])
-    return render_template("listings/market.html", page=page, filters=filters, products=catalog.list_products(db))
+    who = viewer()
+    size = current_app.config["PAGE_SIZE"]
+    # Staff see every organisation's rows, members all but their own: the key says which.
+    key = ("staff" if who.is_staff else who.org_id, current_language(), astuple(filters), size, today())
+
+    def render() -> str:
+        db = get_session()
+        page = market_view(db, who, filters, today(), size)
+        return render_template("listings/_market_body.html", page=page, filters=filters, products=catalog.list_products(db))
+
+    return render_template("listings/market.html", body=Markup(market_cache(current_app).get_or_render(key, render)))
 
 
 @bp.get("/<any(offers, demands):kinds>/<id:listing_id>")
