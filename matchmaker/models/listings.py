@@ -25,6 +25,8 @@ def listing_indexes(table: str) -> tuple[Index, ...]:
     """
     return (
         Index(f"ix_{table}_status_created", "status", "created_at", "id"),
+        # The market view filtered by region: one region's open listings, newest first.
+        Index(f"ix_{table}_region_created", "region", "status", "created_at", "id"),
         Index(f"ix_{table}_org_created", "org_id", "created_at", "id"),
         Index(f"ix_{table}_status_end_org", "status", "end", "org_id", "start"),
         Index(f"ix_{table}_product_open", "product_id", "status", "end", "org_id", "region", "start"),
