@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.web import (
         admin,
         auth,
+        bulk,
         catalog,
         contracts,
         inbox,
@@ -88,7 +89,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, listings, catalog, admin, api, matching, contracts, inbox, monitoring,
-                   monitoring_members, tokens):
+                   monitoring_members, tokens, bulk):
         app.register_blueprint(module.bp)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.api import errors
@@ -20,6 +20,8 @@ from matchmaker.db import get_session
 from matchmaker.extensions import csrf
 from matchmaker.models import Demand, Offer
 from matchmaker.services import listings
+from matchmaker.services.bulk_export import FORMATS, export_listings
+from matchmaker.services.bulk_import import import_listings
 from matchmaker.services.queries import ListingFilters, market_view, search_listings
 from matchmaker.web.users import today
 
@@ -99,6 +101,28 @@ def update(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
 def withdraw(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     listing = listings.withdraw_listing(get_session(), api_viewer(), KINDS[kinds], listing_id, today())
     return jsonify(listing_json(listing, identity().org_name))
+
+
+@bp.post("/<any(offers, demands):kinds>/import")
+def bulk_import(kinds: str):  # type: ignore[no-untyped-def]
+    """A CSV or XLSX file as multipart field ``file``, or as the raw body (``?filename=x.xlsx``)."""
+    sent = request.files.get("file")
+    content, name = (sent.read(), sent.filename or "") if sent else (request.get_data(), request.args.get("filename", ""))
+    if not content:
+        raise BadRequest("file", _l("Choose a CSV or XLSX file."))
+    created = import_listings(get_session(), api_viewer(), KINDS[kinds], content, name, today())
+    response = jsonify({"created": len(created), "ids": [listing.id for listing in created]})
+    response.status_code = 201
+    return response
+
+
+@bp.get("/<any(offers, demands):kinds>/export.<any(csv, xlsx):fmt>")
+def bulk_export(kinds: str, fmt: str):  # type: ignore[no-untyped-def]
+    lang = request.args.get("lang", "zh")
+    content = export_listings(get_session(), api_viewer(), KINDS[kinds], fmt, lang, today())
+    response = Response(content, mimetype=FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{kinds}.{fmt}"'
+    return response
 
 
 def _json_object() -> dict[str, Any]:

@@ -11,9 +11,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException
 
+from matchmaker.services.bulk_import import ImportRefused
 from matchmaker.services.errors import DomainError, RateLimited, ValidationError
+from matchmaker.services.spreadsheet import UnreadableFile
 
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -69,6 +72,19 @@ def register(bp: Blueprint) -> None:
         fields = {k: str(v) for k, v in error.errors.items()}
         first = next(iter(fields), None)
         return api_error(422, fields.get(first) if first else None, first, fields=fields)  # type: ignore[arg-type]
+
+    @bp.errorhandler(UnreadableFile)
+    def unreadable(error: UnreadableFile):  # type: ignore[no-untyped-def]
+        return api_error(400, str(error.message), "file")
+
+    @bp.errorhandler(ImportRefused)
+    def import_refused(error: ImportRefused):  # type: ignore[no-untyped-def]
+        first = error.problems[0]
+        return api_error(
+            422, ngettext("Nothing was saved: %(num)s problem.", "Nothing was saved: %(num)s problems.",
+                          len(error.problems)), "file",
+            rows=[p.as_dict() for p in error.problems], first=first.as_dict(),
+        )
 
     @bp.errorhandler(DomainError)
     def domain(error: DomainError):  # type: ignore[no-untyped-def]

@@ -86,3 +86,26 @@ def test_market_json_has_no_price_or_organisation(client, auth, factory, seller)
     assert market["total"] == 1
     assert set(market["items"][0]) == {"side", "product_id", "unit", "tier", "region", "band_low", "band_high", "start", "end"}
     assert client.get("/api/v1/offers/1", headers=buyer).status_code == 404
+
+
+def test_import_through_the_api_is_all_or_nothing(client, seller):
+    from tests.services.test_bulk_import import EN_HEADER, GOOD, csv_bytes
+
+    bad = list(GOOD)
+    bad[2] = "-1"
+    refused = client.post("/api/v1/offers/import?filename=o.csv", data=csv_bytes(EN_HEADER, [GOOD, bad]), headers=seller)
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert (error["code"], error["field"]) == ("validation", "file")
+    assert [(r["row"], r["field"]) for r in error["rows"]] == [(3, "monthly_qty")]
+    assert client.get("/api/v1/offers", headers=seller).get_json()["total"] == 0
+    created = client.post("/api/v1/offers/import", data={"file": (__import__("io").BytesIO(csv_bytes(EN_HEADER, [GOOD])), "o.csv")},
+                          content_type="multipart/form-data", headers=seller)
+    assert created.status_code == 201 and created.get_json()["created"] == 1
+    exported = client.get("/api/v1/offers/export.csv?lang=en", headers=seller).get_data().decode("utf-8-sig")
+    assert exported.splitlines()[1].startswith("1,open,Ganzhou Lithium,lithium-carbonate")
+
+
+def test_import_without_a_file_is_400(client, seller):
+    response = client.post("/api/v1/offers/import", headers=seller)
+    assert response.status_code == 400 and response.get_json()["error"]["field"] == "file"

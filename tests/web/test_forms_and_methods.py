@@ -30,7 +30,7 @@ def test_every_post_form_has_a_csrf_token_and_every_get_leaves_the_database_alon
                 continue
             values = {"kinds": "offers", "listing_id": 1, "org_id": 2, "product_id": "lfp-cell", "cert_id": 1,
                       "run_id": 1, "proposal_id": 1, "contract_id": 1, "alert_id": 1, "bulletin_id": 1,
-                      "project_id": 1, "lang": "zh"}
+                      "project_id": 1, "lang": "zh", "fmt": "csv"}
             url = rule.build({k: values[k] for k in rule.arguments})[1]
             body = client.get(url).get_data(as_text=True)
             for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", body, re.DOTALL):
