@@ -1,0 +1,143 @@
+"""Pydantic schemas of the API's bodies and answers: the OpenAPI document is generated from them.
+
+Inputs are checked by the services (the same checks as the forms); these schemas describe what
+those checks accept, with the choices taken from the same tables (regions, terms, indices).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from matchmaker.domain import CERTIFICATIONS, DELIVERY_TERMS, PRICE_INDICES
+from matchmaker.regions import PROVINCES
+
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+Region = Enum("Region", {k: k for k in PROVINCES}, type=str)  # type: ignore[misc]
+DeliveryTerms = Enum("DeliveryTerms", {k: k for k in DELIVERY_TERMS}, type=str)  # type: ignore[misc]
+PriceIndex = Enum("PriceIndex", {k.replace("-", "_"): k for k in PRICE_INDICES}, type=str)  # type: ignore[misc]
+Certification = Enum("Certification", {k: k for k in CERTIFICATIONS}, type=str)  # type: ignore[misc]
+
+
+class PriceBasis(str, Enum):
+    fixed = "fixed"
+    index = "index"
+
+
+class AdjustmentKind(str, Enum):
+    amount = "amount"
+    percent = "percent"
+
+
+class ListingIn(BaseModel):
+    """Prices in CNY per product unit; months ``YYYY-MM``, window inclusive."""
+
+    product_id: str = Field(max_length=64, description="A catalogue product id, e.g. lithium-carbonate")
+    region: Region  # type: ignore[valid-type]
+    monthly_qty: float = Field(gt=0, le=1e12)
+    start: str = Field(pattern=MONTH)
+    end: str = Field(pattern=MONTH)
+    min_term_months: int | None = Field(default=None, ge=1, le=240)
+    min_monthly_qty: float | None = Field(default=None, ge=0, le=1e12)
+    price_basis: PriceBasis
+    price: float | None = Field(default=None, ge=0, le=1e12, description="Required when price_basis is fixed")
+    index_name: PriceIndex | None = Field(default=None, description="Required when price_basis is index")  # type: ignore[valid-type]
+    index_adjustment: float | None = None
+    index_adjustment_kind: AdjustmentKind | None = None
+    price_floor: float | None = Field(default=None, ge=0, le=1e12)
+    price_ceiling: float | None = Field(default=None, ge=0, le=1e12)
+    delivery_terms: DeliveryTerms  # type: ignore[valid-type]
+    delivery_notes: str | None = Field(default=None, max_length=500)
+
+
+class OfferIn(ListingIn):
+    certifications: list[Certification] = Field(default_factory=list)  # type: ignore[valid-type]
+    max_buyer_share: float | None = Field(default=None, gt=0, le=1)
+
+
+class DemandIn(ListingIn):
+    required_certifications: list[Certification] = Field(default_factory=list)  # type: ignore[valid-type]
+    max_supplier_share: float | None = Field(default=None, gt=0, le=1)
+    max_suppliers: int | None = Field(default=None, ge=1, le=1000)
+    own_supply: float | None = Field(default=None, ge=0)
+
+
+class _ListingOut(BaseModel):
+    id: int
+    org: str = Field(description="The organisation's name (own listings, or any for staff)")
+    status: str = Field(description="open, expired or withdrawn")
+
+
+class Offer(_ListingOut, OfferIn):
+    pass
+
+
+class Demand(_ListingOut, DemandIn):
+    pass
+
+
+class _Page(BaseModel):
+    page: int
+    pages: int
+    total: int
+
+
+class OfferPage(_Page):
+    items: list[Offer]
+
+
+class DemandPage(_Page):
+    items: list[Demand]
+
+
+class MarketRow(BaseModel):
+    """Anonymous: no organisation, no price, the volume as a band."""
+
+    side: str
+    product_id: str
+    unit: str
+    tier: str
+    region: str
+    band_low: float
+    band_high: float
+    start: str
+    end: str
+
+
+class MarketPage(_Page):
+    items: list[MarketRow]
+
+
+class ImportResult(BaseModel):
+    created: int
+    ids: list[int]
+
+
+class RowProblem(BaseModel):
+    row: int = Field(description="Row number as the spreadsheet shows it; the header is row 1")
+    field: str
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None
+    fields: dict[str, str] | None = Field(default=None, description="Every refused field (422 validation)")
+    rows: list[RowProblem] | None = Field(default=None, description="Every refused row (422 import)")
+
+
+class Error(BaseModel):
+    error: ErrorDetail
+
+
+def schema_of(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    """A ``$ref`` to the model, its definitions added to ``components``."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in schema.pop("$defs", {}).items():
+        components[name] = definition
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
