@@ -146,3 +146,6 @@ def _json_object() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadRequest("body", _l("Send a JSON object."))
     return {k: v if isinstance(v, list) else ("" if v is None else str(v)) for k, v in data.items()}
+
+
+from matchmaker.api import contracts as _contracts  # noqa: F401  (registers its routes on bp)

@@ -141,3 +141,63 @@ def schema_of(model: type[BaseModel], components: dict[str, Any]) -> dict[str, A
         components[name] = definition
     components[model.__name__] = schema
     return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+class Proposal(BaseModel):
+    """A proposed match as one party sees it: the agreed price, no bid, ask or margin."""
+
+    id: int
+    role: str = Field(description="supplier or buyer")
+    counterparty: str
+    product_id: str
+    monthly_qty: float
+    start: str
+    end: str
+    months: int
+    price: float
+    origin_region: str
+    delivery_region: str
+    deadline: str | None = Field(description="Last day to answer, YYYY-MM-DD")
+    own_response: str
+    other_response: str
+    state: str
+    expired: bool
+
+
+class ProposalList(BaseModel):
+    items: list[Proposal]
+
+
+class Contract(BaseModel):
+    id: int
+    proposal_id: int
+    supplier: str
+    buyer: str
+    product_id: str
+    origin_region: str
+    delivery_region: str
+    delivery_terms: str
+    monthly_qty: float
+    start: str
+    end: str
+    price_basis: str
+    unit_price: float
+    index_name: str | None
+    index_adjustment: float | None
+    index_adjustment_kind: str | None
+    premium: float | None
+    price_floor: float | None
+    price_ceiling: float | None
+
+
+class ContractList(BaseModel):
+    items: list[Contract]
+
+
+class ScheduleLine(BaseModel):
+    month: str
+    qty: float
+
+
+class ContractDetail(Contract):
+    schedule: list[ScheduleLine]

@@ -1,0 +1,80 @@
+"""API for the parties: proposed matches to answer, and contracts with their monthly schedule.
+
+The same services as the pages: a party sees the agreed price and its counterparty, never the
+other side's bid or ask; another organisation's proposal or contract is a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import jsonify
+
+from matchmaker.api import bp, schemas
+from matchmaker.api.auth import api_viewer
+from matchmaker.api.openapi import operation
+from matchmaker.db import get_session
+from matchmaker.models import Contract
+from matchmaker.services import acceptance, contracts
+from matchmaker.web.users import today
+
+CONTRACT_FIELDS = (
+    "id", "proposal_id", "product_id", "origin_region", "delivery_region", "delivery_terms", "monthly_qty",
+    "start", "end", "price_basis", "unit_price", "index_name", "index_adjustment", "index_adjustment_kind",
+    "premium", "price_floor", "price_ceiling",
+)
+
+
+def proposal_json(view: acceptance.PartyProposal) -> dict[str, Any]:
+    data = asdict(view)
+    data["deadline"] = view.deadline.isoformat() if view.deadline else None
+    return data
+
+
+def contract_json(contract: Contract, names: dict[int, str]) -> dict[str, Any]:
+    data = {name: getattr(contract, name) for name in CONTRACT_FIELDS}
+    data["supplier"] = names.get(contract.supplier_org_id, "")
+    data["buyer"] = names.get(contract.buyer_org_id, "")
+    return data
+
+
+@bp.get("/proposals")
+@operation("Approved proposals the organisation is party to, newest first", response=schemas.ProposalList)
+def proposals():  # type: ignore[no-untyped-def]
+    rows = acceptance.party_proposals(get_session(), api_viewer(), today())
+    return jsonify({"items": [proposal_json(row) for row in rows]})
+
+
+@bp.get("/proposals/<id:proposal_id>")
+@operation("One proposal as this party sees it", response=schemas.Proposal, errors=(404,))
+def proposal(proposal_id: int):  # type: ignore[no-untyped-def]
+    return jsonify(proposal_json(acceptance.party_proposal(get_session(), api_viewer(), proposal_id, today())))
+
+
+@bp.post("/proposals/<id:proposal_id>/<any(accept, decline):answer>")
+@operation("Accept or decline; the contract is created when both parties accept", response=schemas.Proposal,
+           errors=(404, 409))
+def answer(proposal_id: int, answer: str):  # type: ignore[no-untyped-def]
+    db = get_session()
+    acceptance.respond(db, api_viewer(), proposal_id, answer == "accept", today())
+    return jsonify(proposal_json(acceptance.party_proposal(db, api_viewer(), proposal_id, today())))
+
+
+@bp.get("/contracts")
+@operation("The organisation's contracts (staff: all)", response=schemas.ContractList)
+def contract_list():  # type: ignore[no-untyped-def]
+    db = get_session()
+    rows = contracts.list_contracts(db, api_viewer())
+    names = contracts.org_names(db, rows)
+    return jsonify({"items": [contract_json(row, names) for row in rows]})
+
+
+@bp.get("/contracts/<id:contract_id>")
+@operation("A contract with its monthly delivery schedule", response=schemas.ContractDetail, errors=(404,))
+def contract(contract_id: int):  # type: ignore[no-untyped-def]
+    db = get_session()
+    row = contracts.get_contract(db, api_viewer(), contract_id)
+    data = contract_json(row, contracts.org_names(db, [row]))
+    data["schedule"] = [{"month": line.month, "qty": line.qty} for line in contracts.schedule(db, contract_id)]
+    return jsonify(data)

@@ -1,0 +1,68 @@
+"""A script with a token: post an offer, find it proposed, accept it, read the contract schedule."""
+
+import pytest
+
+from matchmaker.models import Offer
+from matchmaker.services import tokens
+from tests.matching_market import add_proposal, seed_market
+from tests.web.api_helpers import bearer
+
+
+def token(db, viewer, scope="read-write"):  # type: ignore[no-untyped-def]
+    return bearer(tokens.create_token(db, viewer, {"name": "script", "scope": scope})[1])
+
+
+@pytest.fixture
+def market(db, factory):
+    return seed_market(db, factory)
+
+
+def test_post_offer_accept_proposal_and_read_the_schedule(client, db, market):
+    seller, buyer = token(db, market.seller), token(db, market.buyer)
+    posted = client.post("/api/v1/offers", headers=seller, json={
+        "product_id": "lithium-carbonate", "region": "jiangxi", "monthly_qty": 400, "start": "2027-01",
+        "end": "2027-12", "price_basis": "fixed", "price": 71000, "delivery_terms": "DAP",
+    })
+    assert posted.status_code == 201
+    market.offer = db.get(Offer, posted.get_json()["id"])
+    # A finished, staff-approved run proposes 300 t/month at 73,500 (margin 5,000 split in half).
+    proposal = add_proposal(db, market, market.demand, 300, state="approved")
+
+    listed = client.get("/api/v1/proposals", headers=seller).get_json()["items"]
+    assert [(p["id"], p["role"], p["counterparty"], p["price"]) for p in listed] == [
+        (proposal.id, "supplier", "Ningde Cathode", 73500)]
+    first = client.post(f"/api/v1/proposals/{proposal.id}/accept", headers=seller).get_json()
+    assert (first["own_response"], first["state"]) == ("accepted", "approved")
+    second = client.post(f"/api/v1/proposals/{proposal.id}/accept", headers=buyer).get_json()
+    assert second["state"] == "contracted"
+
+    contracts = client.get("/api/v1/contracts", headers=seller).get_json()["items"]
+    assert len(contracts) == 1 and (contracts[0]["supplier"], contracts[0]["buyer"]) == ("Ganzhou Lithium", "Ningde Cathode")
+    detail = client.get(f"/api/v1/contracts/{contracts[0]['id']}", headers=buyer).get_json()
+    assert detail["unit_price"] == 73500
+    assert [line["month"] for line in detail["schedule"]] == [f"2027-{m:02d}" for m in range(1, 13)]
+    assert {line["qty"] for line in detail["schedule"]} == {300}
+
+
+def test_answering_twice_is_409_and_outsiders_get_404(client, db, market):
+    proposal = add_proposal(db, market, market.demand, 300, state="approved")
+    seller = token(db, market.seller)
+    assert client.post(f"/api/v1/proposals/{proposal.id}/accept", headers=seller).status_code == 200
+    again = client.post(f"/api/v1/proposals/{proposal.id}/decline", headers=seller)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "conflict"
+    outsider = token(db, market.outsider)
+    assert client.get(f"/api/v1/proposals/{proposal.id}", headers=outsider).status_code == 404
+    assert client.post(f"/api/v1/proposals/{proposal.id}/accept", headers=outsider).status_code == 404
+    assert client.get("/api/v1/proposals", headers=outsider).get_json() == {"items": []}
+
+
+def test_a_proposal_not_yet_approved_is_invisible(client, db, market):
+    proposal = add_proposal(db, market, market.demand, 300, state="proposed")
+    assert client.get(f"/api/v1/proposals/{proposal.id}", headers=token(db, market.seller)).status_code == 404
+
+
+def test_a_read_token_cannot_accept(client, db, market):
+    proposal = add_proposal(db, market, market.demand, 300, state="approved")
+    response = client.post(f"/api/v1/proposals/{proposal.id}/accept", headers=token(db, market.seller, "read"))
+    assert response.status_code == 403
+    assert client.get(f"/api/v1/proposals/{proposal.id}", headers=token(db, market.seller)).get_json()["own_response"] == "pending"
