@@ -31,13 +31,17 @@ def lp_strategy(pairs: int, engine: str) -> tuple[str, str]:
 
 
 def run_lp(data: MarketArrays, locked: dict[int, float], seconds: float, engine: str | None = None,
-           threads: int = 1, stats: dict[str, Any] | None = None) -> EngineResult:
-    """Build and solve the LP over every eligible pair; `stats` receives the model's size."""
+           threads: int = 1, stats: dict[str, Any] | None = None,
+           banned: np.ndarray | None = None) -> EngineResult:
+    """Build and solve the LP over every eligible pair except `banned` ones (held at zero);
+    `stats` receives the model's size."""
     columns = np.arange(len(data.pairs))
     engine = engine or LP_ENGINE
     form, algorithm = lp_strategy(len(columns), engine)
     t0 = time.perf_counter()
     model = build_load_model(data, columns, locked)
+    if banned is not None:
+        model.upper[: len(columns)][banned] = 0.0
     build_seconds = time.perf_counter() - t0
     run = solve_model(model, engine, seconds - build_seconds, 1e-4, threads, algorithm=algorithm)
     if stats is not None:

@@ -32,15 +32,31 @@ MIP_COST_FACTOR = 1e4
 
 
 def _lp_repair(data: MarketArrays, seconds: float) -> EngineResult:
-    """The LP optimum with volumes lowered until every integer rule holds."""
-    run = run_lp(data, {}, seconds)
-    if run.x is None:
-        return EngineResult("no_solution", None, None, -np.inf, np.inf, run.seconds)
-    q = repair(data, run.x * data.pair_scale)
-    x = q / data.pair_scale
-    value = float(np.dot(data.cost, x)) * MIP_COST_FACTOR
-    bound = run.primal_bound * MIP_COST_FACTOR if run.status == "optimal" else np.inf
-    return EngineResult("feasible", x, None, value, bound, run.seconds)
+    """The LP optimum with volumes lowered until every integer rule holds; while time remains, the
+    LP is solved again without the pairs the repair had to drop, and the best repair is kept."""
+    deadline = time.perf_counter() + seconds
+    banned = np.zeros(len(data.pairs), bool)
+    best = EngineResult("no_solution", None, None, -np.inf, np.inf, 0.0)
+    last = 0.0
+    while time.perf_counter() + last < deadline:
+        started = time.perf_counter()
+        run = run_lp(data, {}, deadline - started, banned=banned)
+        last = time.perf_counter() - started
+        if run.x is None:
+            break
+        q_lp = run.x * data.pair_scale
+        q = repair(data, q_lp)
+        x = q / data.pair_scale
+        value = float(np.dot(data.cost, x)) * MIP_COST_FACTOR
+        if best.x is None or value > best.primal_bound:
+            best = EngineResult("feasible", x, None, value, best.dual_bound, 0.0)
+        if not banned.any() and run.status == "optimal":  # the unrestricted LP bounds the MIP
+            best.dual_bound = run.primal_bound * MIP_COST_FACTOR
+        dropped = (q_lp > 0) & (q == 0) & ~banned
+        if not dropped.any():
+            break
+        banned |= dropped
+    return best
 
 
 def _portfolio(tasks: dict[str, Callable[[], EngineResult]]) -> EngineResult:
