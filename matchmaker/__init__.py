@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker import api
     from matchmaker.web import (
         admin,
+        api_docs,
         auth,
         bulk,
         catalog,
@@ -89,7 +90,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, listings, catalog, admin, api, matching, contracts, inbox, monitoring,
-                   monitoring_members, tokens, bulk):
+                   monitoring_members, tokens, bulk, api_docs):
         app.register_blueprint(module.bp)
 
 

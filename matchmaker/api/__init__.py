@@ -55,7 +55,7 @@ def _page_json(page: Any, items: list[Any]) -> dict[str, Any]:
 
 
 @bp.get("/market")
-@operation("The anonymous market view: other organisations' listings as bands, no prices", response=schemas.MarketPage, query=True)
+@operation(_l("The anonymous market view: other organisations' listings as bands, no prices"), response=schemas.MarketPage, query=True)
 def market():  # type: ignore[no-untyped-def]
     filters = ListingFilters.from_args(request.args)
     page = market_view(get_session(), api_viewer(), filters, today(), current_app.config["PAGE_SIZE"])
@@ -67,7 +67,7 @@ def market():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<any(offers, demands):kinds>")
-@operation("Own listings (staff: all), newest first, 25 a page", response={"offers": schemas.OfferPage, "demands": schemas.DemandPage}, query=True)
+@operation(_l("Own listings (staff: all), newest first, 25 a page"), response={"offers": schemas.OfferPage, "demands": schemas.DemandPage}, query=True)
 def index(kinds: str):  # type: ignore[no-untyped-def]
     filters = ListingFilters.from_args(request.args)
     page = search_listings(
@@ -77,7 +77,7 @@ def index(kinds: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<any(offers, demands):kinds>/<id:listing_id>")
-@operation("One listing in full", response={"offers": schemas.Offer, "demands": schemas.Demand}, errors=(404,))
+@operation(_l("One listing in full"), response={"offers": schemas.Offer, "demands": schemas.Demand}, errors=(404,))
 def show(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     from matchmaker.services.orgs import get_organisation
 
@@ -87,7 +87,7 @@ def show(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<any(offers, demands):kinds>")
-@operation("Post a listing", body={"offers": schemas.OfferIn, "demands": schemas.DemandIn}, response={"offers": schemas.Offer, "demands": schemas.Demand}, status=201, errors=(400, 422))
+@operation(_l("Post a listing"), body={"offers": schemas.OfferIn, "demands": schemas.DemandIn}, response={"offers": schemas.Offer, "demands": schemas.Demand}, status=201, errors=(400, 422))
 def create(kinds: str):  # type: ignore[no-untyped-def]
     listing = listings.create_listing(get_session(), api_viewer(), KINDS[kinds], _json_object(), today())
     response = jsonify(listing_json(listing, identity().org_name))
@@ -96,7 +96,7 @@ def create(kinds: str):  # type: ignore[no-untyped-def]
 
 
 @bp.put("/<any(offers, demands):kinds>/<id:listing_id>")
-@operation("Replace every field of an open listing", body={"offers": schemas.OfferIn, "demands": schemas.DemandIn}, response={"offers": schemas.Offer, "demands": schemas.Demand}, errors=(400, 404, 409, 422))
+@operation(_l("Replace every field of an open listing"), body={"offers": schemas.OfferIn, "demands": schemas.DemandIn}, response={"offers": schemas.Offer, "demands": schemas.Demand}, errors=(400, 404, 409, 422))
 def update(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     """Replaces every field, as the edit form does."""
     listing = listings.update_listing(get_session(), api_viewer(), KINDS[kinds], listing_id, _json_object(), today())
@@ -104,14 +104,14 @@ def update(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<any(offers, demands):kinds>/<id:listing_id>/withdraw")
-@operation("Withdraw an open listing", response={"offers": schemas.Offer, "demands": schemas.Demand}, errors=(404, 409))
+@operation(_l("Withdraw an open listing"), response={"offers": schemas.Offer, "demands": schemas.Demand}, errors=(404, 409))
 def withdraw(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     listing = listings.withdraw_listing(get_session(), api_viewer(), KINDS[kinds], listing_id, today())
     return jsonify(listing_json(listing, identity().org_name))
 
 
 @bp.post("/<any(offers, demands):kinds>/import")
-@operation("Import listings from CSV or XLSX: all rows or none", response=schemas.ImportResult, status=201, upload=True, errors=(400, 422))
+@operation(_l("Import listings from CSV or XLSX: all rows or none"), response=schemas.ImportResult, status=201, upload=True, errors=(400, 422))
 def bulk_import(kinds: str):  # type: ignore[no-untyped-def]
     """A CSV or XLSX file as multipart field ``file``, or as the raw body (``?filename=x.xlsx``)."""
     sent = request.files.get("file")
@@ -125,7 +125,7 @@ def bulk_import(kinds: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<any(offers, demands):kinds>/export.<any(csv, xlsx):fmt>")
-@operation("Export own listings (staff: all) as CSV or XLSX", download=True)
+@operation(_l("Export own listings (staff: all) as CSV or XLSX"), download=True)
 def bulk_export(kinds: str, fmt: str):  # type: ignore[no-untyped-def]
     lang = request.args.get("lang", "zh")
     content = export_listings(get_session(), api_viewer(), KINDS[kinds], fmt, lang, today())
@@ -135,7 +135,7 @@ def bulk_export(kinds: str, fmt: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/openapi.json")
-@operation("This document (no token needed)")
+@operation(_l("This document (no token needed)"))
 def openapi():  # type: ignore[no-untyped-def]
     return jsonify(build(current_app))
 

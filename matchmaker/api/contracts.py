@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 
 from matchmaker.api import bp, schemas
 from matchmaker.api.auth import api_viewer
@@ -40,20 +41,20 @@ def contract_json(contract: Contract, names: dict[int, str]) -> dict[str, Any]:
 
 
 @bp.get("/proposals")
-@operation("Approved proposals the organisation is party to, newest first", response=schemas.ProposalList)
+@operation(_l("Approved proposals the organisation is party to, newest first"), response=schemas.ProposalList)
 def proposals():  # type: ignore[no-untyped-def]
     rows = acceptance.party_proposals(get_session(), api_viewer(), today())
     return jsonify({"items": [proposal_json(row) for row in rows]})
 
 
 @bp.get("/proposals/<id:proposal_id>")
-@operation("One proposal as this party sees it", response=schemas.Proposal, errors=(404,))
+@operation(_l("One proposal as this party sees it"), response=schemas.Proposal, errors=(404,))
 def proposal(proposal_id: int):  # type: ignore[no-untyped-def]
     return jsonify(proposal_json(acceptance.party_proposal(get_session(), api_viewer(), proposal_id, today())))
 
 
 @bp.post("/proposals/<id:proposal_id>/<any(accept, decline):answer>")
-@operation("Accept or decline; the contract is created when both parties accept", response=schemas.Proposal,
+@operation(_l("Accept or decline; the contract is created when both parties accept"), response=schemas.Proposal,
            errors=(404, 409))
 def answer(proposal_id: int, answer: str):  # type: ignore[no-untyped-def]
     db = get_session()
@@ -62,7 +63,7 @@ def answer(proposal_id: int, answer: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/contracts")
-@operation("The organisation's contracts (staff: all)", response=schemas.ContractList)
+@operation(_l("The organisation's contracts (staff: all)"), response=schemas.ContractList)
 def contract_list():  # type: ignore[no-untyped-def]
     db = get_session()
     rows = contracts.list_contracts(db, api_viewer())
@@ -71,7 +72,7 @@ def contract_list():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/contracts/<id:contract_id>")
-@operation("A contract with its monthly delivery schedule", response=schemas.ContractDetail, errors=(404,))
+@operation(_l("A contract with its monthly delivery schedule"), response=schemas.ContractDetail, errors=(404,))
 def contract(contract_id: int):  # type: ignore[no-untyped-def]
     db = get_session()
     row = contracts.get_contract(db, api_viewer(), contract_id)

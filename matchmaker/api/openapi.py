@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of ``/api/v1``, built from the routes and schemas in the code.
 
-Every API view carries ``@operation(...)``: its summary, body and answer schemas. The builder
+Every API view carries ``@operation(...)``: its summary, body and answer schemas. Summaries
+and descriptions are translated: the document is in the reader's language (zh by default). The builder
 walks the app's URL map, so a route cannot be added without appearing in the document (a test
 checks that every API route is documented). Routes taking ``offers`` or ``demands`` are written
 out once per side, so each side has its own body schema.
@@ -14,6 +15,8 @@ from itertools import product
 from typing import Any, TypeVar
 
 from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 
 from matchmaker.api import schemas
@@ -23,9 +26,9 @@ Schema = type[BaseModel] | dict[str, type[BaseModel]] | None
 ARGUMENT = re.compile(r"<(?:(?P<conv>[a-z_]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[a-z_]+)>")
 EXPANDED = {"kinds"}
 ERROR_TEXT = {
-    400: "The request cannot be read", 401: "No valid API token", 403: "Not allowed (or a read-only token)",
-    404: "Not found (also another organisation's row)", 409: "Not possible in the current state",
-    422: "A field or row was refused", 429: "Too many refused tokens from this address",
+    400: _l("The request cannot be read"), 401: _l("No valid API token"), 403: _l("Not allowed (or a read-only token)"),
+    404: _l("Not found (also another organisation's row)"), 409: _l("Not possible in the current state"),
+    422: _l("A field or row was refused"), 429: _l("Too many refused tokens from this address"),
 }
 LIST_QUERY = (
     ("q", "string"), ("product_id", "string"), ("tier", "string"), ("region", "string"),
@@ -35,7 +38,7 @@ LIST_QUERY = (
 
 
 def operation(
-    summary: str, *, body: Schema = None, response: Schema = None, status: int = 200,
+    summary: object, *, body: Schema = None, response: Schema = None, status: int = 200,
     errors: tuple[int, ...] = (), query: bool = False, upload: bool = False, download: bool = False,
 ) -> Callable[[F], F]:
     """Describes one API view for the document (nothing changes at run time)."""
@@ -106,7 +109,7 @@ def build(app: Flask) -> dict[str, Any]:
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 op: dict[str, Any] = {
                     "operationId": f"{rule.endpoint.removeprefix('api.')}_{'_'.join(fixed.values())}".rstrip("_"),
-                    "summary": meta["summary"], "parameters": _parameters(rule.rule), "responses": {},
+                    "summary": str(meta["summary"]), "parameters": _parameters(rule.rule), "responses": {},
                 }
                 if meta["query"]:
                     op["parameters"] += [{"name": n, "in": "query", "required": False, "schema": {"type": t}}
@@ -123,29 +126,29 @@ def build(app: Flask) -> dict[str, Any]:
                     }}
                 answer = _pick(meta["response"], fixed.get("kinds"))
                 if meta["download"]:
-                    op["responses"][str(meta["status"])] = {"description": "The file", "content": {
+                    op["responses"][str(meta["status"])] = {"description": _("The file"), "content": {
                         "text/csv": {"schema": {"type": "string"}},
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                             "schema": {"type": "string", "format": "binary"}},
                     }}
                 elif answer is not None:
                     op["responses"][str(meta["status"])] = {
-                        "description": "OK", "content": _content(schemas.schema_of(answer, components))}
+                        "description": _("OK"), "content": _content(schemas.schema_of(answer, components))}
                 else:
-                    op["responses"][str(meta["status"])] = {"description": "OK"}
+                    op["responses"][str(meta["status"])] = {"description": _("OK")}
                 codes = set(meta["errors"])
                 if rule.endpoint not in PUBLIC:
                     codes |= {401, 429}
                 if method != "GET":
                     codes |= {403}
                 for code in sorted(codes):
-                    op["responses"][str(code)] = {"description": ERROR_TEXT.get(code, "Error"), "content": _content(error_ref)}
+                    op["responses"][str(code)] = {"description": str(ERROR_TEXT.get(code, code)), "content": _content(error_ref)}
                 paths.setdefault(path, {})[method.lower()] = op
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Matchmaker API", "version": "1",
-                 "description": "Lithium battery supply chain matching platform. Send an organisation's API token "
-                                "as `Authorization: Bearer <token>`; cookies do not count here."},
+        "info": {"title": _("Matchmaker API"), "version": "1", "description": _(
+            "Lithium battery supply chain matching platform. Send an organisation's API token as "
+            "`Authorization: Bearer <token>`; cookies do not count here.")},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": paths,

@@ -69,3 +69,18 @@ def test_answers_match_the_document(client, auth, factory, doc):
 def test_the_document_needs_no_token_but_the_rest_does(client, doc):
     assert doc["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
     assert client.get("/api/v1/offers").status_code == 401
+
+
+def test_the_reference_page_lists_every_operation_in_chinese_by_default(client, doc):
+    page = client.get("/api-docs").get_data(as_text=True)
+    assert "<h1>API 参考</h1>" in page and "发布挂牌" in page
+    for path, ops in doc["paths"].items():
+        for method in ops:
+            assert f"<code>{method.upper()} {path}</code>" in page
+    assert 'id="schema-OfferIn"' in page and "<code>max_buyer_share</code>" in page
+
+
+def test_the_reference_page_and_document_in_english(client):
+    client.post("/language", data={"lang": "en"})
+    assert "Post a listing" in client.get("/api-docs").get_data(as_text=True)
+    assert client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/offers"]["post"]["summary"] == "Post a listing"
