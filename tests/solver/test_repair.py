@@ -67,3 +67,23 @@ def test_the_two_thread_portfolio_returns_a_result_that_keeps_every_rule():
     result = solve(parse_market(raw), SolveOptions(time_limit=30, threads=2)).to_dict()
     assert result["status"] in ("optimal", "feasible")
     assert check_result(raw, result) == []
+
+
+def test_re_solving_without_the_dropped_pairs_beats_a_single_repair():
+    # D3 (60 at 20) needs certification X, which only O1 (s1, 100 at 10, minimum 60) holds. The
+    # LP gives O1 -> D3 60 x 10 = 600, O1 -> D2 40 x 5 = 200 and O2 (s2, 100 at 14) -> D2 60 x 1
+    # = 60 a month. One repair drops O1 -> D2 (40 < 60): 600 + 60 = 660 a month. Re-solving
+    # without it lets O2 fill D2: 600 + 100 x 1 = 700 a month, x 12 months = 8,400.
+    from solver.mip import MIP_COST_FACTOR, _lp_repair
+
+    data = build_arrays(parse_market(market(
+        [offer("O1", "s1", 100, 10, min_monthly_qty=60, certifications=["X"]),
+         offer("O2", "s2", 100, 14)],
+        [demand("D3", "c", 60, 20, required_certifications=["X"]), demand("D2", "b", 100, 15)],
+    )))
+    lp = {("O1", "D3"): 60.0, ("O1", "D2"): 40.0, ("O2", "D2"): 60.0}
+    q = np.array([lp.get(k, 0.0) for k in _volumes(data, np.zeros(len(data.pairs)))])
+    single = repair(data, q)
+    assert float(np.sum(single * data.pairs.months * data.pairs.margin)) == approx(660 * 12)
+    best = _lp_repair(data, 30.0)
+    assert best.primal_bound / MIP_COST_FACTOR * data.obj_scale == approx(700 * 12)
