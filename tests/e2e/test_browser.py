@@ -3,72 +3,28 @@ register, wait for staff approval, log in, post an offer, see it listed, switch 
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, SQLModel
-from werkzeug.serving import make_server
+from sqlmodel import Session
 
-from matchmaker import create_app
 from matchmaker.db import get_engine
-from tests.conftest import PASSWORD, Factory, make_config
+from tests.conftest import Factory
+from tests.e2e.conftest import browser_app, log_in, log_out, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
-# CI sets REQUIRE_BROWSER=1 (and installs chromium): there a missing browser fails the run.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("REQUIRE_BROWSER"),
-                       reason="Debian chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[str]:
-    """The app on a free localhost port, served from a thread, with CSRF switched on."""
-    app = create_app(make_config(DATABASE_URL=f"sqlite:///{tmp_path}/e2e.db", WTF_CSRF_ENABLED=True))
-    SQLModel.metadata.create_all(get_engine(app))
+    app = browser_app(tmp_path)
     with Session(get_engine(app), expire_on_commit=False) as db:
         factory = Factory(db, app)
         factory.catalogue()
         factory.user(factory.org("中国锂电产业协会", tiers=["system"]), "staff@example.cn", role="staff")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page(live_server: str):  # type: ignore[no-untyped-def]
-    from playwright import sync_api
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-def log_in(page, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url("**/")
-
-
-def log_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.click("form[action='/logout'] button")
-    page.wait_for_url("**/login")
+    with serve(app) as url:
+        yield url
 
 
 def test_register_post_an_offer_and_switch_language(page):  # type: ignore[no-untyped-def]

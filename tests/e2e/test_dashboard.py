@@ -4,28 +4,26 @@ acknowledged and resolved, a bulletin published that a member reads in English."
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, SQLModel
-from werkzeug.serving import make_server
+from sqlmodel import Session
 
-from matchmaker import create_app
 from matchmaker.db import get_engine
 from matchmaker.models import Offer
 from matchmaker.services.monitoring_prices import seed_price_series
-from tests.conftest import Factory, make_config
-from tests.e2e.test_browser import log_in, log_out, page, pytestmark  # noqa: F401  (fixture and markers)
+from tests.conftest import Factory
+from tests.e2e.conftest import browser_app, log_in, log_out, serve
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[str]:
     """The app with the seeded price series, a cell maker, a carbonate seller asking +52 % over
     the reference price, and staff; CSRF switched on."""
-    app = create_app(make_config(DATABASE_URL=f"sqlite:///{tmp_path}/e2e.db", WTF_CSRF_ENABLED=True))
-    SQLModel.metadata.create_all(get_engine(app))
+    app = browser_app(tmp_path)
     with Session(get_engine(app), expire_on_commit=False) as db:
         factory = Factory(db, app)
         factory.catalogue()
@@ -36,15 +34,11 @@ def live_server(tmp_path: Path) -> Iterator[str]:
         db.add(Offer(org_id=seller.id, product_id="lithium-carbonate", region="jiangxi", monthly_qty=1000,
                      start="2027-02", end="2027-12", price=123456))
         db.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serve(app) as url:
+        yield url
 
 
-def test_staff_dashboard_flags_alerts_and_bulletins(page):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_staff_dashboard_flags_alerts_and_bulletins(page):  # type: ignore[no-untyped-def]
     log_in(page, "staff@example.cn")
     page.click("text=监测预警")
     page.wait_for_url("**/monitoring/")

@@ -5,49 +5,30 @@ shows its monthly schedule to both of them."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, SQLModel
-from werkzeug.serving import make_server
+from sqlmodel import Session
 
-from matchmaker import create_app
 from matchmaker.db import get_engine
-from tests.conftest import Factory, make_config
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, log_in, log_out, pytestmark  # noqa: F401
+from tests.conftest import Factory
+from tests.e2e.conftest import browser_app, log_in, log_out, serve
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[str]:
-    app = create_app(make_config(DATABASE_URL=f"sqlite:///{tmp_path}/loop.db", WTF_CSRF_ENABLED=True, REDIS_URL=""))
-    SQLModel.metadata.create_all(get_engine(app))
+    app = browser_app(tmp_path, REDIS_URL="")
     with Session(get_engine(app), expire_on_commit=False) as db:
         factory = Factory(db, app)
         factory.catalogue()
         factory.user(factory.org("中国锂电产业协会", tiers=["system"]), "staff@example.cn", role="staff")
         factory.user(factory.org("湖南正极材料有限公司", region="hunan", tiers=["material1"]), "cathode@example.cn")
         factory.user(factory.org("宁德电芯制造有限公司", region="fujian", tiers=["cell"]), "cells@example.cn")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page(live_server: str):  # type: ignore[no-untyped-def]
-    from playwright import sync_api
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        yield page
-        context.close()
-        browser.close()
+    with serve(app) as url:
+        yield url
 
 
 def post_listing(page, kinds: str, region: str, qty: str, price: str) -> None:  # type: ignore[no-untyped-def]
