@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import jsonify
+from flask import Response, jsonify
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.api import bp, schemas
@@ -18,6 +18,7 @@ from matchmaker.api.openapi import operation
 from matchmaker.db import get_session
 from matchmaker.models import Contract
 from matchmaker.services import acceptance, contracts
+from matchmaker.services.bulk_export import FORMATS, export_contracts
 from matchmaker.web.users import today
 
 CONTRACT_FIELDS = (
@@ -79,3 +80,11 @@ def contract(contract_id: int):  # type: ignore[no-untyped-def]
     data = contract_json(row, contracts.org_names(db, [row]))
     data["schedule"] = [{"month": line.month, "qty": line.qty} for line in contracts.schedule(db, contract_id)]
     return jsonify(data)
+
+
+@bp.get("/contracts/export.<any(csv, xlsx):fmt>")
+@operation(_l("Every schedule line of the organisation's contracts (staff: all) as CSV or XLSX"), download=True)
+def contracts_export(fmt: str):  # type: ignore[no-untyped-def]
+    response = Response(export_contracts(get_session(), api_viewer(), fmt), mimetype=FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="contracts.{fmt}"'
+    return response

@@ -71,3 +71,24 @@ def import_template(session: Session, kind: str, fmt: str, lang: str) -> bytes:
     notes.append(["交货条款" if zh else "Delivery terms", " / ".join(DELIVERY_TERMS)])
     notes.append(["月份格式" if zh else "Months", "YYYY-MM"])
     return write_xlsx(header, [], notes)
+
+
+def export_contracts(session: Session, viewer: Viewer, fmt: str) -> bytes:
+    """One row per schedule line of the viewer's contracts (staff: all), as the contracts CSV;
+    in XLSX the numbers are numbers."""
+    import csv
+    import io
+
+    from matchmaker.services.contracts import contracts_csv
+
+    header, *rows = list(csv.reader(io.StringIO(contracts_csv(session, viewer))))
+    if fmt == "csv":
+        return write_csv(header, rows)
+    return write_xlsx(header, [[_number_or_text(cell) for cell in row] for row in rows])
+
+
+def _number_or_text(cell: str) -> Any:
+    try:
+        return float(cell) if cell[:1].isdigit() and "-" not in cell else cell
+    except ValueError:
+        return cell

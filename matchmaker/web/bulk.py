@@ -64,3 +64,10 @@ def template(kinds: str, fmt: str):  # type: ignore[no-untyped-def]
 def export(kinds: str, fmt: str):  # type: ignore[no-untyped-def]
     content = bulk_export.export_listings(get_session(), viewer(), KINDS[kinds], fmt, current_language(), today())
     return _file_response(content, fmt, f"{kinds}-{today().isoformat()}")
+
+
+@bp.get("/contracts/export.<any(csv, xlsx):fmt>")
+@login_required
+def export_contracts(fmt: str):  # type: ignore[no-untyped-def]
+    """Every schedule line of the organisation's contracts (staff: all)."""
+    return _file_response(bulk_export.export_contracts(get_session(), viewer(), fmt), fmt, f"contracts-{today().isoformat()}")

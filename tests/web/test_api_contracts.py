@@ -66,3 +66,21 @@ def test_a_read_token_cannot_accept(client, db, market):
     response = client.post(f"/api/v1/proposals/{proposal.id}/accept", headers=token(db, market.seller, "read"))
     assert response.status_code == 403
     assert client.get(f"/api/v1/proposals/{proposal.id}", headers=token(db, market.seller)).get_json()["own_response"] == "pending"
+
+
+def test_contract_schedules_export_as_xlsx_and_csv(client, db, market):
+    import io
+
+    from openpyxl import load_workbook
+
+    seller = token(db, market.seller)
+    proposal = add_proposal(db, market, market.demand, 300, state="approved")
+    client.post(f"/api/v1/proposals/{proposal.id}/accept", headers=seller)
+    client.post(f"/api/v1/proposals/{proposal.id}/accept", headers=token(db, market.buyer))
+    book = load_workbook(io.BytesIO(client.get("/api/v1/contracts/export.xlsx", headers=seller).get_data()))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 12  # header and one line per month of 2027
+    assert rows[1][-2:] == ("2027-01", 300) and rows[1][8] == 73500
+    csv_text = client.get("/api/v1/contracts/export.csv", headers=seller).get_data().decode("utf-8-sig")
+    assert len(csv_text.splitlines()) == 13
+    assert client.get("/api/v1/contracts/export.csv", headers=token(db, market.outsider)).get_data().decode("utf-8-sig").count("\n") == 1
