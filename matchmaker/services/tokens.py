@@ -29,7 +29,7 @@ PREFIX = "mm_"
 SCOPES = {"read": _l("Read only"), "read-write": _l("Read and write")}
 MAX_TOKENS_PER_ORG = 50
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-FAILURE_ACCOUNT = "(api token)"  # refused tokens are counted beside failed logins, per address
+FAILURE_ACCOUNT = "(api token)"  # refused tokens are kept beside failed logins, under "api:" addresses
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def authenticate(
     every read into a write.
     """
     now = now or datetime.now(UTC)
-    address = (address or "unknown")[:64]
+    address = ("api:" + (address or "unknown"))[:64]  # its own counter: guessed tokens do not lock out logins
     since = now - timedelta(seconds=window_seconds)
     failures = select(func.count()).select_from(LoginFailure).where(
         LoginFailure.account == FAILURE_ACCOUNT, LoginFailure.address == address, LoginFailure.at >= since

@@ -157,3 +157,10 @@ def test_rate_limited_answer_is_429_with_retry_after(client):
     response = client.get("/api/v1/market", headers={"Authorization": "Bearer mm_guess"})
     assert response.status_code == 429 and response.headers["Retry-After"] == "60"
     assert response.get_json()["error"]["code"] == "rate_limited"
+
+
+def test_guessed_tokens_do_not_lock_the_address_out_of_the_login_page(client, auth, member):
+    auth.logout()
+    for _ in range(25):
+        client.get("/api/v1/market", headers={"Authorization": "Bearer mm_guess"})
+    assert auth.login("seller@example.cn").status_code == 302
