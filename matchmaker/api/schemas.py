@@ -201,3 +201,68 @@ class ScheduleLine(BaseModel):
 
 class ContractDetail(Contract):
     schedule: list[ScheduleLine]
+
+
+class RunIn(BaseModel):
+    request_key: str = Field(min_length=1, max_length=64, description="Any unique text; a repeat returns the same run")
+    products: list[str] = Field(default_factory=list, description="Product ids; empty for all")
+    time_limit: float = Field(default=30, ge=1, le=600)
+
+
+class Run(BaseModel):
+    id: int
+    state: str = Field(description="queued, running, finished or failed")
+    products: list[str]
+    time_limit: float
+    locked_from_run_id: int | None
+    phase: str | None
+    elapsed: float | None
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    status: str | None
+    error: str | None
+    skipped: list[str]
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+
+
+class RunList(BaseModel):
+    items: list[Run]
+
+
+class ReviewedProposal(BaseModel):
+    """A proposal as staff see it: both parties, margin, freight and surplus."""
+
+    id: int
+    run_id: int
+    offer_id: int
+    demand_id: int
+    supplier: str
+    buyer: str
+    product_id: str
+    monthly_qty: float
+    proposed_qty: float
+    start: str
+    end: str
+    months: int
+    unit_margin: float
+    price: float
+    freight: float
+    surplus: float
+    locked: bool
+    state: str
+    reason: str
+    supplier_response: str
+    buyer_response: str
+    deadline: str | None
+
+
+class RunDetail(Run):
+    proposals: list[ReviewedProposal]
+
+
+class ReviewIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=500, description="reject and forbid")
+    monthly_qty: float | None = Field(default=None, gt=0, description="reduce")
