@@ -150,3 +150,4 @@ def _json_object() -> dict[str, Any]:
 
 from matchmaker.api import contracts as _contracts  # noqa: F401  (registers its routes on bp)
 from matchmaker.api import matching as _matching  # noqa: F401  (registers its routes on bp)
+from matchmaker.api import profile as _profile  # noqa: F401  (registers its routes on bp)

@@ -266,3 +266,42 @@ class RunDetail(Run):
 class ReviewIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500, description="reject and forbid")
     monthly_qty: float | None = Field(default=None, gt=0, description="reduce")
+
+
+class CertificateOut(BaseModel):
+    name: str
+    number: str
+    expiry: str
+    valid: bool
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    name: str
+    credit_code: str
+    region: str
+    tiers: list[str]
+    status: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    certifications: list[CertificateOut]
+
+
+class BomLineOut(BaseModel):
+    input_id: str
+    qty_per_unit: float
+
+
+class ProductOut(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    tier: str
+    unit: str
+    reference_price: float | None
+    bom: list[BomLineOut]
+
+
+class ProductList(BaseModel):
+    items: list[ProductOut]

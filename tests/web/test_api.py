@@ -109,3 +109,10 @@ def test_import_through_the_api_is_all_or_nothing(client, seller):
 def test_import_without_a_file_is_400(client, seller):
     response = client.post("/api/v1/offers/import", headers=seller)
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "file"
+
+
+def test_own_organisation_and_the_catalogue(client, seller):
+    org = client.get("/api/v1/organisation", headers=seller).get_json()
+    assert (org["name"], org["status"], [c["name"] for c in org["certifications"]]) == ("Ganzhou Lithium", "approved", ["ISO9001"])
+    products = {p["id"]: p for p in client.get("/api/v1/products", headers=seller).get_json()["items"]}
+    assert products["lithium-carbonate"]["unit"] == "t" and products["lfp-cathode"]["bom"]
