@@ -136,7 +136,7 @@ def build(app: Flask) -> dict[str, Any]:
                         "description": _("OK"), "content": _content(schemas.schema_of(answer, components))}
                 else:
                     op["responses"][str(meta["status"])] = {"description": _("OK")}
-                codes = set(meta["errors"])
+                codes = set(meta["errors"]) | {400}  # any input with a NUL character is refused
                 if rule.endpoint not in PUBLIC:
                     codes |= {401, 429}
                 if method != "GET":

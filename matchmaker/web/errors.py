@@ -46,7 +46,40 @@ def render_error(status: int, detail: str | None = None) -> Response:
     return response
 
 
+NUL = "\x00"
+
+
+def _field_with_nul() -> str | None:
+    """The first input holding a NUL character: PostgreSQL text cannot store one, and no field of
+    the platform needs one, so such input is refused before any view or query sees it."""
+    if NUL in request.path:
+        return "path"
+    fields = list(request.args.items(multi=True))
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += request.form.items(multi=True)
+    for key, value in fields:
+        if NUL in (key or "") or NUL in (value or ""):
+            return key or "field"
+    if request.is_json:
+        body = request.get_data(cache=True)
+        if b"\\u0000" in body or NUL.encode() in body:
+            return "body"
+    return None
+
+
 def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():  # type: ignore[no-untyped-def]
+        field = _field_with_nul()
+        if field is None:
+            return None
+        message = _("Text must not contain NUL characters.")
+        if request.path.startswith("/api/"):
+            from matchmaker.api.errors import api_error
+
+            return api_error(400, message, field)
+        return render_error(400, message)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
         return render_error(400, _("The form expired or was not sent from this site. Please try again."))
