@@ -23,6 +23,7 @@ from matchmaker.api import schemas
 
 F = TypeVar("F", bound=Callable[..., Any])
 Schema = type[BaseModel] | dict[str, type[BaseModel]] | None
+Query = tuple[tuple[str, str | dict[str, Any]], ...]
 ARGUMENT = re.compile(r"<(?:(?P<conv>[a-z_]+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>[a-z_]+)>")
 EXPANDED = {"kinds"}
 ERROR_TEXT = {
@@ -39,9 +40,10 @@ LIST_QUERY = (
 
 def operation(
     summary: object, *, body: Schema = None, response: Schema = None, status: int = 200,
-    errors: tuple[int, ...] = (), query: bool = False, upload: bool = False, download: bool = False,
+    errors: tuple[int, ...] = (), query: bool | Query = False, upload: bool = False, download: bool = False,
 ) -> Callable[[F], F]:
-    """Describes one API view for the document (nothing changes at run time)."""
+    """Describes one API view for the document (nothing changes at run time). ``query=True``
+    documents the listing filters; a tuple of (name, type or JSON schema) documents other ones."""
 
     def mark(view: F) -> F:
         view._openapi = {  # type: ignore[attr-defined]
@@ -112,8 +114,9 @@ def build(app: Flask) -> dict[str, Any]:
                     "summary": str(meta["summary"]), "parameters": _parameters(rule.rule), "responses": {},
                 }
                 if meta["query"]:
-                    op["parameters"] += [{"name": n, "in": "query", "required": False, "schema": {"type": t}}
-                                         for n, t in LIST_QUERY]
+                    pairs = LIST_QUERY if meta["query"] is True else meta["query"]
+                    op["parameters"] += [{"name": n, "in": "query", "required": False,
+                                          "schema": t if isinstance(t, dict) else {"type": t}} for n, t in pairs]
                 if rule.endpoint in PUBLIC:
                     op["security"] = []
                 body = _pick(meta["body"], fixed.get("kinds"))
