@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
-from matchmaker.models.listings import ListingBase
+
+class PriceFormula(Protocol):
+    """A price as listings and contract legs state it (``ListingBase`` and ``contract_terms.Leg``)."""
+
+    @property
+    def price_basis(self) -> str: ...
+    @property
+    def price(self) -> float | None: ...
+    @property
+    def index_name(self) -> str | None: ...
+    @property
+    def index_adjustment(self) -> float | None: ...
+    @property
+    def index_adjustment_kind(self) -> str | None: ...
+    @property
+    def price_floor(self) -> float | None: ...
+    @property
+    def price_ceiling(self) -> float | None: ...
 
 
 class MissingIndex(KeyError):
     """The listing follows an index with no current value."""
 
 
-def effective_price(listing: ListingBase, index_values: Mapping[str, float]) -> float:
+def effective_price(listing: PriceFormula, index_values: Mapping[str, float]) -> float:
     """CNY per unit. Index-linked: value + amount, or value * (1 + percent/100), then floor/ceiling.
 
     Raises MissingIndex when the index has no value in ``index_values``.
