@@ -32,7 +32,8 @@ class MatchingRun(SQLModel, table=True):
     relaxed: str | None = Field(default=None, max_length=16)
     market: str = Field(default="", sa_column=Column(Text, nullable=False))
     skipped: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    # queued -> running -> finished | failed
+    # queued -> running -> finished | failed; queued or running -> failed also by the sweep, when
+    # the job has been silent past its time limit plus slack (see services/runs.py)
     state: str = Field(default="queued", max_length=16, index=True)
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -51,7 +52,9 @@ class Proposal(SQLModel, table=True):
     """A match the optimizer proposed, as staff review it and the parties answer it.
 
     ``price`` is the split-margin unit price of the result; ``freight`` is per unit.
-    ``state``: proposed -> approved | rejected | forbidden; approved -> contracted | declined.
+    ``state``: proposed -> approved | rejected | forbidden | superseded (a newer run finished);
+    rejected -> forbidden; approved -> contracted | declined | expired (deadline passed unanswered).
+    The ``*_reminded_at`` stamps make the "deadline near" notice go out once per party.
     """
 
     __tablename__ = "proposal"
@@ -79,6 +82,9 @@ class Proposal(SQLModel, table=True):
     supplier_response: str = Field(default="pending", max_length=16)
     buyer_response: str = Field(default="pending", max_length=16)
     deadline: date | None = None
+    supplier_reminded_at: datetime | None = None
+    buyer_reminded_at: datetime | None = None
+    superseded_by_run_id: int | None = Field(default=None, foreign_key="matching_run.id")
     updated_at: datetime = Field(default_factory=utcnow)
 
 

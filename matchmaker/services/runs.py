@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -25,7 +27,8 @@ from matchmaker.services.viewer import Viewer
 
 MAX_TIME_LIMIT = 600.0
 # A running job writes a heartbeat with every progress report; this long after its time limit
-# without one, it is taken for dead (killed worker, crashed process).
+# without one (or, never started, after its creation), it is taken for dead (killed worker,
+# crashed process). Configurable as MATCHING_STALE_SLACK_SECONDS.
 STALE_GRACE = timedelta(seconds=120)
 
 
@@ -80,7 +83,7 @@ def start_run(
         raise NotFound(locked_from_run_id)
     if errors:
         raise ValidationError(errors)
-    fail_stale_runs(session, utcnow())
+    fail_stale_runs(session, utcnow(), configured_slack())
     market, skipped = build_market(session, today, index_values, products, locked_from_run_id)
     begin_immediate(session)  # the audit chain is appended to under the write lock
     run = MatchingRun(
@@ -170,43 +173,91 @@ def build_market(
     return market, snapshot.skipped
 
 
-def looks_stale(run: MatchingRun, now: datetime) -> bool:
-    """A running run whose job has sent no progress for its time limit plus STALE_GRACE."""
-    if run.state != "running":
-        return False
+ACTIVE_STATES = ("queued", "running")
+
+
+def silence_limit(run: MatchingRun, slack: timedelta = STALE_GRACE) -> timedelta:
+    """How long a run may go without a sign of life: its own time limit plus ``slack``."""
+    return timedelta(seconds=run.time_limit) + slack
+
+
+def last_sign_of_life(run: MatchingRun) -> datetime:
+    """The job's last heartbeat; for a run never started, its creation."""
     beat = run.heartbeat_at or run.started_at or run.created_at
-    if beat.tzinfo is None:
-        beat = beat.replace(tzinfo=now.tzinfo)
-    return now - beat > timedelta(seconds=run.time_limit) + STALE_GRACE
+    return beat if beat.tzinfo is not None else beat.replace(tzinfo=UTC)
 
 
-def fail_stale_runs(session: Session, now: datetime) -> int:
-    """Marks failed the running runs whose job has stopped reporting (see STALE_GRACE); their
-    proposals were never written, since a run writes them all in its last transaction."""
-    def is_stale(run: MatchingRun) -> bool:
-        return looks_stale(run, now)
+def looks_stale(run: MatchingRun, now: datetime, slack: timedelta = STALE_GRACE) -> bool:
+    """A queued or running run silent for longer than ``silence_limit``."""
+    return run.state in ACTIVE_STATES and now - last_sign_of_life(run) > silence_limit(run, slack)
 
-    running = select(MatchingRun).where(MatchingRun.state == "running")
-    if not any(is_stale(run) for run in session.exec(running)):
+
+def _stale_error(state: str, limit: timedelta) -> str:
+    seconds = int(limit.total_seconds())
+    if state == "queued":
+        return (f"the job never started: queued for more than {seconds} s (time limit plus slack); "
+                "no worker took it")
+    return (f"the job stopped without finishing: no progress for more than {seconds} s (time limit plus "
+            "slack); its process or worker probably died. No proposals were written.")
+
+
+def fail_stale_runs(session: Session, now: datetime, slack: timedelta = STALE_GRACE) -> int:
+    """Marks failed the queued or running runs that have been silent too long (``looks_stale``);
+    returns how many. Their proposals were never written, since a run writes them all in its
+    last transaction; a job that is in fact alive finds its run failed and writes nothing.
+
+    Safe to run from several processes at once: each run is failed by a conditional UPDATE
+    (still in the state it was read in, still silent), and only the sweep whose UPDATE changed
+    the row writes the audit record.
+    """
+    active = select(MatchingRun).where(MatchingRun.state.in_(ACTIVE_STATES))  # type: ignore[attr-defined]
+    stale = [run for run in session.exec(active) if looks_stale(run, now, slack)]
+    if not stale:
         return 0
     begin_immediate(session)
-    stale = [run for run in session.exec(running.execution_options(populate_existing=True)) if is_stale(run)]
+    failed = 0
+    beat = func.coalesce(MatchingRun.heartbeat_at, MatchingRun.started_at, MatchingRun.created_at)
     for run in stale:
-        run.state, run.error, run.finished_at = "failed", "the job stopped without finishing", now
-        session.add(run)
-        audit.record(session, None, "fail_run", "matching_run", run.id, {"state": "running"},
-                     {"state": "failed", "error": run.error})
+        run_id, state, limit = run.id, run.state, silence_limit(run, slack)
+        error = _stale_error(state, limit)
+        changed = session.execute(
+            update(MatchingRun)
+            .where(MatchingRun.id == run_id, MatchingRun.state == state, beat < now - limit)  # type: ignore[arg-type]
+            .values(state="failed", error=error, finished_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed:
+            audit.record(session, None, "fail_run", "matching_run", run_id, {"state": state},
+                         {"state": "failed", "error": error})
+            failed += 1
+        session.expire(run)  # re-read on next use: this sweep or another one changed it
     session.commit()
-    return len(stale)
+    return failed
+
+
+def configured_slack() -> timedelta:
+    """``MATCHING_STALE_SLACK_SECONDS`` of the current app (default STALE_GRACE), so that every
+    page and API call that sweeps uses the same limit as the timer and the command."""
+    if has_app_context():
+        seconds = current_app.config.get("MATCHING_STALE_SLACK_SECONDS")
+        if seconds is not None:
+            return timedelta(seconds=float(seconds))
+    return STALE_GRACE
 
 
 def list_runs(session: Session, viewer: Viewer, limit: int = 50) -> list[MatchingRun]:
+    """Newest first; runs whose job died are marked failed first, so the list never shows a dead
+    run as running."""
     _require_staff(viewer)
+    fail_stale_runs(session, utcnow(), configured_slack())
     return list(session.exec(select(MatchingRun).order_by(MatchingRun.id.desc()).limit(limit)))  # type: ignore[union-attr]
 
 
 def get_run(session: Session, viewer: Viewer, run_id: int) -> MatchingRun:
+    """The run, its progress current: a run whose job died is marked failed before it is shown.
+    Raises PermissionDenied or NotFound."""
     _require_staff(viewer)
+    fail_stale_runs(session, utcnow(), configured_slack())
     run = session.get(MatchingRun, run_id)
     if run is None:
         raise NotFound(run_id)
