@@ -50,9 +50,11 @@ def register_extensions(app: Flask) -> None:
     from matchmaker import db
     from matchmaker.extensions import babel, csrf, login_manager
     from matchmaker.i18n import select_locale, select_timezone
+    from matchmaker.services.audit_anchor import register as register_audit_anchor
     from matchmaker.web.users import load_user
 
     db.init_app(app)
+    register_audit_anchor(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from matchmaker.cli_audit import audit_group
 from solver import MarketError, Result, SolveOptions, load_market, solve
 
 
@@ -104,38 +105,7 @@ def demo_command() -> None:
     run_demo(host="127.0.0.1", port=8000)
 
 
-@cli.group("audit")
-def audit_group() -> None:
-    """The audit trail of matching, review, acceptance and contracts."""
-
-
-@audit_group.command("verify")
-def audit_verify_command() -> None:
-    """Check the SHA-256 chain of the audit records in the configured database; exit status 1 and
-    one line per problem when a record was edited, deleted or moved."""
-    from sqlmodel import Session
-
-    from matchmaker import create_app
-    from matchmaker.db import get_engine
-    from matchmaker.services.audit import verify_chain
-
-    with Session(get_engine(create_app())) as session:
-        problems = verify_chain(session)
-        count = session.exec(select_count()).one()
-    for line in problems:
-        click.echo(line, err=True)
-    if problems:
-        sys.exit(1)
-    click.echo(f"audit chain intact: {count} records")
-
-
-def select_count():  # type: ignore[no-untyped-def]
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    from matchmaker.models import AuditRecord
-
-    return select(func.count()).select_from(AuditRecord)
+cli.add_command(audit_group)
 
 
 if __name__ == "__main__":

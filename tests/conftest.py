@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,6 +52,23 @@ def _normalise(url: str) -> str:
     from matchmaker.config import normalise_database_url
 
     return normalise_database_url(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_audit_anchor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Apps made by module-scoped fixtures (before any test's own folder exists) anchor audit
+    heads in a folder of the test session, never in the repository's instance folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MATCHMAKER_AUDIT_ANCHOR_PATH", str(tmp_path_factory.mktemp("anchor") / "audit-anchor.log"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def audit_anchor_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every app, job and subprocess of a test anchors audit heads in the test's own folder."""
+    path = tmp_path / "audit-anchor.log"
+    monkeypatch.setenv("MATCHMAKER_AUDIT_ANCHOR_PATH", str(path))
+    return path
 
 
 def make_config(**overrides: Any) -> dict[str, Any]:
