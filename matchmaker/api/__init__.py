@@ -1,8 +1,10 @@
 """JSON API v1: the same services and the same confidentiality as the pages.
 
 Authentication is an organisation's API token, ``Authorization: Bearer mm_…`` (see
-``matchmaker.api.auth``); session cookies do not count here, so there is no CSRF token. Errors
-are ``{"error": {"code", "message", "field"}}`` (see ``matchmaker.api.errors``).
+``matchmaker.api.auth``); session cookies do not count here, so there is no CSRF token. Bodies
+are read with ``json_body`` against the schemas of ``matchmaker.api.schemas`` (see
+``matchmaker.api.body``). Errors are ``{"error": {"code", "message", "field"}}`` (see
+``matchmaker.api.errors``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from matchmaker.api import errors, schemas
 from matchmaker.api.auth import api_viewer, authenticate_request, identity
+from matchmaker.api.body import form_values, json_body
 from matchmaker.api.errors import BadRequest
 from matchmaker.api.openapi import build, operation
 from matchmaker.db import get_session
@@ -32,6 +35,7 @@ bp.before_request(authenticate_request)
 errors.register(bp)
 
 KINDS = {"offers": "offer", "demands": "demand"}
+BODIES: dict[str, type[schemas.ListingIn]] = {"offers": schemas.OfferIn, "demands": schemas.DemandIn}
 PUBLIC_FIELDS = (
     "id", "product_id", "region", "monthly_qty", "start", "end", "min_term_months", "min_monthly_qty",
     "price_basis", "price", "index_name", "index_adjustment", "index_adjustment_kind", "price_floor",
@@ -89,7 +93,7 @@ def show(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/<any(offers, demands):kinds>")
 @operation(_l("Post a listing"), body={"offers": schemas.OfferIn, "demands": schemas.DemandIn}, response={"offers": schemas.Offer, "demands": schemas.Demand}, status=201, errors=(400, 422))
 def create(kinds: str):  # type: ignore[no-untyped-def]
-    listing = listings.create_listing(get_session(), api_viewer(), KINDS[kinds], _json_object(), today())
+    listing = listings.create_listing(get_session(), api_viewer(), KINDS[kinds], _listing_body(kinds), today())
     response = jsonify(listing_json(listing, identity().org_name))
     response.status_code = 201
     return response
@@ -99,7 +103,8 @@ def create(kinds: str):  # type: ignore[no-untyped-def]
 @operation(_l("Replace every field of an open listing"), body={"offers": schemas.OfferIn, "demands": schemas.DemandIn}, response={"offers": schemas.Offer, "demands": schemas.Demand}, errors=(400, 404, 409, 422))
 def update(kinds: str, listing_id: int):  # type: ignore[no-untyped-def]
     """Replaces every field, as the edit form does."""
-    listing = listings.update_listing(get_session(), api_viewer(), KINDS[kinds], listing_id, _json_object(), today())
+    listing = listings.update_listing(
+        get_session(), api_viewer(), KINDS[kinds], listing_id, _listing_body(kinds), today())
     return jsonify(listing_json(listing, identity().org_name))
 
 
@@ -140,12 +145,10 @@ def openapi():  # type: ignore[no-untyped-def]
     return jsonify(build(current_app))
 
 
-def _json_object() -> dict[str, Any]:
-    """The body as the text values the form reader takes (JSON numbers as text, lists kept)."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest("body", _l("Send a JSON object."))
-    return {k: v if isinstance(v, list) else ("" if v is None else str(v)) for k, v in data.items()}
+def _listing_body(kinds: str) -> dict[str, Any]:
+    """The body checked against OfferIn/DemandIn, handed to the listing service as the form
+    values it reads (the service then applies the forms' cross-field checks)."""
+    return form_values(json_body(BODIES[kinds]))
 
 
 from matchmaker.api import contracts as _contracts  # noqa: F401  (registers its routes on bp)

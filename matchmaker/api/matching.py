@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 from flask_babel import lazy_gettext as _l
 
 from matchmaker import jobs
 from matchmaker.api import bp, schemas
 from matchmaker.api.auth import api_viewer
-from matchmaker.api.errors import BadRequest
+from matchmaker.api.body import json_body
 from matchmaker.api.openapi import operation
 from matchmaker.db import get_session
 from matchmaker.models import MatchingRun, Organisation, Proposal
@@ -65,19 +65,11 @@ def run_list():  # type: ignore[no-untyped-def]
            response=schemas.Run, status=201, errors=(400, 422))
 def run_start():  # type: ignore[no-untyped-def]
     _staff()
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest("body", _l("Send a JSON object."))
-    products = data.get("products", [])
-    time_limit = data.get("time_limit", 30)
-    if not isinstance(products, list) or not all(isinstance(p, str) for p in products):
-        raise ValidationError({"products": _l("Unknown product.")})
-    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)):
-        raise ValidationError({"time_limit": _l("Enter a number.")})
+    body = json_body(schemas.RunIn)
     db = get_session()
     run, created = runs.start_run(
-        db, api_viewer(), request_key=str(data.get("request_key", "")), products=products,
-        time_limit=float(time_limit), today=today(),
+        db, api_viewer(), request_key=body.request_key, products=body.products, time_limit=body.time_limit,
+        today=today(),
         index_values=runs.current_index_values(db, current_app.config.get("PRICE_INDEX_VALUES") or {}),
     )
     if created:
@@ -108,21 +100,20 @@ def run_market(run_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/proposals/<id:proposal_id>/<any(approve, reject, forbid, reduce):action>")
 @operation(_l("Review a proposal (staff): approve, reject or forbid (with reason), reduce (with monthly_qty)"),
-           body=schemas.ReviewIn, response=schemas.ReviewedProposal, errors=(400, 404, 409, 422))
+           body=schemas.ReviewIn, body_required=False, response=schemas.ReviewedProposal, errors=(400, 404, 409, 422))
 def review_action(proposal_id: int, action: str):  # type: ignore[no-untyped-def]
+    """The body may be left out for approve (every field of ReviewIn is optional)."""
     _staff()
-    data = request.get_json(silent=True)
-    data = data if isinstance(data, dict) else {}
+    body = json_body(schemas.ReviewIn, required=False)
     db, viewer = get_session(), api_viewer()
     if action == "approve":
         proposal = review.approve(db, viewer, proposal_id, today(), current_app.config.get("ACCEPTANCE_DAYS", 7))
     elif action in ("reject", "forbid"):
         act = review.reject if action == "reject" else review.forbid
-        proposal = act(db, viewer, proposal_id, str(data.get("reason", "")))
+        proposal = act(db, viewer, proposal_id, body.reason or "")
     else:
-        qty = data.get("monthly_qty")
-        if isinstance(qty, bool) or not isinstance(qty, (int, float)):
-            raise ValidationError({"monthly_qty": _l("Enter a number.")})
-        proposal = review.reduce(db, viewer, proposal_id, float(qty))
+        if body.monthly_qty is None:
+            raise ValidationError({"monthly_qty": _l("This field is required.")})
+        proposal = review.reduce(db, viewer, proposal_id, body.monthly_qty)
     names = _names({proposal.supplier_org_id, proposal.buyer_org_id})
     return jsonify(proposal_json(proposal, names))

@@ -39,7 +39,7 @@ LIST_QUERY = (
 
 
 def operation(
-    summary: object, *, body: Schema = None, response: Schema = None, status: int = 200,
+    summary: object, *, body: Schema = None, body_required: bool = True, response: Schema = None, status: int = 200,
     errors: tuple[int, ...] = (), query: bool | Query = False, upload: bool = False, download: bool = False,
 ) -> Callable[[F], F]:
     """Describes one API view for the document (nothing changes at run time). ``query=True``
@@ -47,7 +47,7 @@ def operation(
 
     def mark(view: F) -> F:
         view._openapi = {  # type: ignore[attr-defined]
-            "summary": summary, "body": body, "response": response, "status": status, "errors": errors,
+            "summary": summary, "body": body, "body_required": body_required, "response": response, "status": status, "errors": errors,
             "query": query, "upload": upload, "download": download,
         }
         return view
@@ -121,7 +121,8 @@ def build(app: Flask) -> dict[str, Any]:
                     op["security"] = []
                 body = _pick(meta["body"], fixed.get("kinds"))
                 if body is not None:
-                    op["requestBody"] = {"required": True, "content": _content(schemas.schema_of(body, components))}
+                    op["requestBody"] = {"required": meta["body_required"],
+                                         "content": _content(schemas.schema_of(body, components))}
                 if meta["upload"]:
                     op["requestBody"] = {"required": True, "content": {
                         "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {

@@ -1,15 +1,18 @@
 """Pydantic schemas of the API's bodies and answers: the OpenAPI document is generated from them.
 
-Inputs are checked by the services (the same checks as the forms); these schemas describe what
-those checks accept, with the choices taken from the same tables (regions, terms, indices).
+Bodies are checked twice: first against these schemas (``matchmaker.api.body.json_body``: types,
+bounds, choices, unknown fields), then by the services with the forms' rules (cross-field checks
+such as the window's order or a price for a fixed basis). The choices come from the same tables
+the services use (regions, terms, indices).
 """
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from matchmaker.domain import CERTIFICATIONS, DELIVERY_TERMS, PRICE_INDICES
 from matchmaker.regions import PROVINCES
@@ -22,6 +25,29 @@ PriceIndex = Enum("PriceIndex", {k.replace("-", "_"): k for k in PRICE_INDICES},
 Certification = Enum("Certification", {k: k for k in CERTIFICATIONS}, type=str)  # type: ignore[misc]
 
 
+def _not_a_bool(value: Any) -> Any:
+    """JSON ``true`` is not the number 1 here (Pydantic would take it as one)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "Input should be a valid number")
+    return value
+
+
+def _not_a_bool_int(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_a_bool)]
+Integer = Annotated[int, BeforeValidator(_not_a_bool_int)]
+
+
+class Body(BaseModel):
+    """A request body: unknown fields refused, no NaN or infinity."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
 class PriceBasis(str, Enum):
     fixed = "fixed"
     index = "index"
@@ -32,37 +58,39 @@ class AdjustmentKind(str, Enum):
     percent = "percent"
 
 
-class ListingIn(BaseModel):
+class ListingIn(Body):
     """Prices in CNY per product unit; months ``YYYY-MM``, window inclusive."""
 
-    product_id: str = Field(max_length=64, description="A catalogue product id, e.g. lithium-carbonate")
+    product_id: str = Field(min_length=1, max_length=64, description="A catalogue product id, e.g. lithium-carbonate")
     region: Region  # type: ignore[valid-type]
-    monthly_qty: float = Field(gt=0, le=1e12)
+    monthly_qty: Number = Field(gt=0, le=1e12)
     start: str = Field(pattern=MONTH)
-    end: str = Field(pattern=MONTH)
-    min_term_months: int | None = Field(default=None, ge=1, le=240)
-    min_monthly_qty: float | None = Field(default=None, ge=0, le=1e12)
+    end: str = Field(pattern=MONTH, description="Not before start, at most 240 months after it")
+    min_term_months: Integer | None = Field(default=None, ge=1, le=240)
+    min_monthly_qty: Number | None = Field(default=None, ge=0, le=1e12, description="At most monthly_qty")
     price_basis: PriceBasis
-    price: float | None = Field(default=None, ge=0, le=1e12, description="Required when price_basis is fixed")
+    price: Number | None = Field(default=None, ge=0, le=1e12, description="Required when price_basis is fixed")
     index_name: PriceIndex | None = Field(default=None, description="Required when price_basis is index")  # type: ignore[valid-type]
-    index_adjustment: float | None = None
-    index_adjustment_kind: AdjustmentKind | None = None
-    price_floor: float | None = Field(default=None, ge=0, le=1e12)
-    price_ceiling: float | None = Field(default=None, ge=0, le=1e12)
+    index_adjustment: Number | None = Field(default=None, ge=-1e12, le=1e12,
+                                            description="percent: between -100 and 100")
+    index_adjustment_kind: AdjustmentKind | None = Field(default=None, description="Required when price_basis is index")
+    price_floor: Number | None = Field(default=None, ge=0, le=1e12)
+    price_ceiling: Number | None = Field(default=None, ge=0, le=1e12, description="Not below price_floor")
     delivery_terms: DeliveryTerms  # type: ignore[valid-type]
     delivery_notes: str | None = Field(default=None, max_length=500)
 
 
 class OfferIn(ListingIn):
-    certifications: list[Certification] = Field(default_factory=list)  # type: ignore[valid-type]
-    max_buyer_share: float | None = Field(default=None, gt=0, le=1)
+    certifications: list[Certification] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_length=20, description="Each held by the organisation, valid today")
+    max_buyer_share: Number | None = Field(default=None, gt=0, le=1)
 
 
 class DemandIn(ListingIn):
-    required_certifications: list[Certification] = Field(default_factory=list)  # type: ignore[valid-type]
-    max_supplier_share: float | None = Field(default=None, gt=0, le=1)
-    max_suppliers: int | None = Field(default=None, ge=1, le=1000)
-    own_supply: float | None = Field(default=None, ge=0)
+    required_certifications: list[Certification] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
+    max_supplier_share: Number | None = Field(default=None, gt=0, le=1)
+    max_suppliers: Integer | None = Field(default=None, ge=1, le=1000)
+    own_supply: Number | None = Field(default=None, ge=0, le=1e12)
 
 
 class _ListingOut(BaseModel):
@@ -72,11 +100,11 @@ class _ListingOut(BaseModel):
 
 
 class Offer(_ListingOut, OfferIn):
-    pass
+    model_config = ConfigDict(extra="ignore")  # an answer: not "additionalProperties: false"
 
 
 class Demand(_ListingOut, DemandIn):
-    pass
+    model_config = ConfigDict(extra="ignore")
 
 
 class _Page(BaseModel):
@@ -203,10 +231,10 @@ class ContractDetail(Contract):
     schedule: list[ScheduleLine]
 
 
-class RunIn(BaseModel):
+class RunIn(Body):
     request_key: str = Field(min_length=1, max_length=64, description="Any unique text; a repeat returns the same run")
-    products: list[str] = Field(default_factory=list, description="Product ids; empty for all")
-    time_limit: float = Field(default=30, ge=1, le=600)
+    products: list[str] = Field(default_factory=list, max_length=200, description="Product ids; empty for all")
+    time_limit: Number = Field(default=30, ge=1, le=600, description="Seconds")
 
 
 class Run(BaseModel):
@@ -263,9 +291,9 @@ class RunDetail(Run):
     proposals: list[ReviewedProposal]
 
 
-class ReviewIn(BaseModel):
-    reason: str | None = Field(default=None, max_length=500, description="reject and forbid")
-    monthly_qty: float | None = Field(default=None, gt=0, description="reduce")
+class ReviewIn(Body):
+    reason: str | None = Field(default=None, max_length=500, description="reject (required) and forbid")
+    monthly_qty: Number | None = Field(default=None, gt=0, le=1e12, description="reduce (required)")
 
 
 class CertificateOut(BaseModel):
