@@ -1,4 +1,5 @@
-"""Operator commands for ``flask --app wsgi ...``: schema, catalogue, staff accounts, expiry.
+"""Operator commands for ``flask --app wsgi ...``: schema, catalogue, staff accounts, expiry,
+the matching sweep.
 
 See docs/operations.md for when to run each.
 """
@@ -71,3 +72,17 @@ def register(app: Flask) -> None:
 
         with Session(get_engine(app)) as session:
             click.echo(f"{close_expired_listings(session, date.today())} listings closed")
+
+    @app.cli.group("matching")
+    def matching_group() -> None:
+        """Matching runs and proposals."""
+
+    @matching_group.command("sweep")
+    def matching_sweep() -> None:
+        """Fail runs whose job died, send deadline reminders, expire unanswered proposals (cron:
+        every few minutes; safe to run beside the web processes' own timer)."""
+        from matchmaker.jobs import run_sweep
+
+        report = run_sweep(app)
+        click.echo(f"{report.failed_runs} runs failed, {report.reminders} reminders sent, "
+                   f"{report.expired} proposals expired")

@@ -5,11 +5,15 @@ worker when ``REDIS_URL`` is set (``rq worker matching`` with the same environme
 a job delivered twice solves once; it writes progress to the run row as the solver reports it;
 and it writes every proposal together with the final state in one transaction, so a job that
 dies midway leaves no partial proposals, only a run that is (or will be found) failed.
+
+``Sweeper`` is the timer of the web process that finds such runs (and reminds and expires
+proposals) without waiting for someone to look: see ``services/lifecycle.py``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -21,7 +25,7 @@ from sqlmodel import Session
 
 from matchmaker.models import Demand, MatchingRun, Offer, Proposal
 from matchmaker.models.base import utcnow
-from matchmaker.services import audit
+from matchmaker.services import audit, lifecycle
 from matchmaker.services.capacity import begin_immediate
 
 QUEUE = "matching"
@@ -182,6 +186,7 @@ def write_result(engine: Engine, run_id: int, market: dict[str, Any], result: di
         audit.record(session, None, "finish_run", "matching_run", run_id, {"state": "running"},
                      {"state": "finished", "status": run.status, "objective": run.objective,
                       "proposals": len(result["matches"])})
+        lifecycle.supersede_older(session, run, run.finished_at)
         session.commit()
 
 
@@ -203,3 +208,68 @@ def mark_failed(engine: Engine, run_id: int, message: str) -> None:
         session.add(run)
         audit.record(session, None, "fail_run", "matching_run", run_id, before, {"state": "failed", "error": run.error})
         session.commit()
+
+
+SWEEP_SECONDS = 60.0
+_sweeper_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+class Sweeper:
+    """A daemon thread that runs the sweep every ``interval`` seconds until stopped. One sweep
+    at a time in this process (the next waits for the last to end); across processes the sweep's
+    conditional UPDATEs make a second, simultaneous sweep change and record nothing."""
+
+    def __init__(self, app: Any, interval: float):
+        self.app, self.interval = app, interval
+        self.pid = os.getpid()
+        self.sweeps = 0
+        self.stopped = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="matching-sweeper")
+
+    def start(self) -> Sweeper:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ends the timer for good in this process (``ensure_sweeper`` does not restart it)."""
+        self.stopped = True
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def alive(self) -> bool:
+        return self._thread.is_alive() and self.pid == os.getpid()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                run_sweep(self.app)
+            except Exception:  # noqa: BLE001 - a failed sweep must not end the timer; the next one retries
+                log.exception("matching sweep failed")
+            self.sweeps += 1
+
+
+def run_sweep(app: Any) -> lifecycle.SweepReport:
+    """One sweep of ``app``'s database in its own session (timer and ``flask matching sweep``)."""
+    from matchmaker.db import get_engine
+
+    now = utcnow()
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        return lifecycle.sweep(session, now, lifecycle.today_in(app.config, now),
+                               lifecycle.SweepSettings.from_config(app.config))
+
+
+def ensure_sweeper(app: Any) -> Sweeper | None:
+    """Starts this process's sweeper on first use (so a gunicorn worker forked from a preloaded
+    app gets its own). ``MATCHING_SWEEP_SECONDS`` (default 60) sets the interval, 0 turns it off;
+    under TESTING it runs only when a test sets that key."""
+    interval = app.config.get("MATCHING_SWEEP_SECONDS", None if app.testing else SWEEP_SECONDS)
+    if not interval:
+        return None
+    with _sweeper_lock:
+        sweeper: Sweeper | None = app.extensions.get("matching_sweeper")
+        if sweeper is not None and sweeper.pid == os.getpid() and (sweeper.stopped or sweeper.alive()):
+            return None if sweeper.stopped else sweeper
+        sweeper = app.extensions["matching_sweeper"] = Sweeper(app, float(interval)).start()
+    return sweeper

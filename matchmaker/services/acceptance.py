@@ -38,7 +38,7 @@ from matchmaker.services.review import (
 )
 from matchmaker.services.viewer import Viewer
 
-VISIBLE_TO_PARTIES = ("approved", "contracted", "declined")
+VISIBLE_TO_PARTIES = ("approved", "contracted", "declined", "expired")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _party_view(session: Session, viewer: Viewer, p: Proposal, today: date) -> P
         price=p.price, origin_region=offer.region, delivery_region=demand.region,  # type: ignore[union-attr]
         deadline=p.deadline, own_response=p.supplier_response if supplier else p.buyer_response,
         other_response=p.buyer_response if supplier else p.supplier_response, state=p.state,
-        expired=p.state == "approved" and p.deadline is not None and p.deadline < today,
+        expired=p.state == "expired" or (p.state == "approved" and p.deadline is not None and p.deadline < today),
     )
 
 

@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from matchmaker.models import ForbiddenPair, MatchingRun, Proposal
@@ -25,7 +26,8 @@ from matchmaker.services.notifications import notify
 from matchmaker.services.viewer import Viewer
 
 ACCEPTANCE_DAYS = 7
-# action -> the states it may start from. Party actions (accept, decline) live in acceptance.py.
+# action -> the states it may start from. Party actions (accept, decline) live in acceptance.py;
+# the system's (supersede when a newer run finishes, expire after the deadline) in lifecycle.py.
 TRANSITIONS: dict[str, set[str]] = {
     "approve": {"proposed"},
     "reject": {"proposed"},
@@ -33,14 +35,18 @@ TRANSITIONS: dict[str, set[str]] = {
     "reduce": {"proposed"},
     "accept": {"approved"},
     "decline": {"approved"},
+    "supersede": {"proposed"},
+    "expire": {"approved"},
 }
 STATES: dict[str, object] = {
     "proposed": _l("proposed"), "approved": _l("approved"), "rejected": _l("rejected"),
     "forbidden": _l("forbidden"), "declined": _l("declined"), "contracted": _l("contracted"),
+    "superseded": _l("superseded"), "expired": _l("expired"),
 }
 ACTIONS: dict[str, object] = {
     "approve": _l("approve"), "reject": _l("reject"), "forbid": _l("forbid the pair"),
     "reduce": _l("reduce the volume"), "accept": _l("accept"), "decline": _l("decline"),
+    "supersede": _l("supersede"), "expire": _l("expire"),
 }
 
 
@@ -104,12 +110,13 @@ def _staff_proposal(session: Session, viewer: Viewer, proposal_id: int) -> Propo
 
 
 def locked_proposal(session: Session, proposal_id: int) -> Proposal:
-    """The proposal re-read after its offer and demand are locked: the state it is in now."""
+    """The proposal re-read after its offer and demand are locked, and locked itself: the state
+    it is in now, which a finishing run (supersede) or the sweep (expire) cannot change under us."""
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         raise NotFound(proposal_id)
     lock_listings(session, proposal.offer_id, proposal.demand_id)
-    return session.exec(select(Proposal).where(Proposal.id == proposal_id)
+    return session.exec(select(Proposal).where(Proposal.id == proposal_id).with_for_update()
                         .execution_options(populate_existing=True)).one()
 
 
@@ -228,3 +235,26 @@ def proposals_of_run(session: Session, viewer: Viewer, run_id: int) -> list[Prop
     if not viewer.is_staff:
         raise PermissionDenied()
     return list(session.exec(select(Proposal).where(Proposal.run_id == run_id).order_by(Proposal.id)))
+
+
+def pending_overlaps(session: Session, viewer: Viewer, proposals: list[Proposal]) -> dict[int, list[Proposal]]:
+    """For each proposal awaiting review, the approved proposals of other runs still waiting for
+    the parties that share its offer or its demand. A newer run sees only contracted volume, so
+    approving both could promise the same tonnes twice if both are accepted; staff decide which
+    to keep (acceptance re-checks capacity, so the second contract would be refused at worst)."""
+    if not viewer.is_staff:
+        raise PermissionDenied()
+    waiting = [p for p in proposals if p.state == "proposed" and not p.locked]
+    if not waiting:
+        return {}
+    offers, demands = {p.offer_id for p in waiting}, {p.demand_id for p in waiting}
+    approved = list(session.exec(select(Proposal).where(
+        Proposal.state == "approved",
+        or_(Proposal.offer_id.in_(offers), Proposal.demand_id.in_(demands)),  # type: ignore[attr-defined]
+    ).order_by(Proposal.id)))
+    out: dict[int, list[Proposal]] = {}
+    for p in waiting:
+        clash = [a for a in approved if a.run_id != p.run_id and (a.offer_id == p.offer_id or a.demand_id == p.demand_id)]
+        if clash:
+            out[p.id] = clash  # type: ignore[index]
+    return out

@@ -180,16 +180,3 @@ def test_an_index_linked_offer_makes_an_index_linked_contract(db, market, approv
             contract.price_floor, contract.premium, contract.unit_price) == (
         "index", "gfex-lc", -8, "percent", 50_000, 3_500, 73_500)
     assert ",gfex-lc,-8,percent,50000,,3500,2027-01,300" in contracts.contracts_csv(db, market.buyer)
-
-
-def test_deadline_near_is_shown_until_the_party_answers(db, market):
-    from matchmaker.services.notifications import inbox
-
-    p = add_proposal(db, market, market.demand, 300, state="approved", deadline=date(2027, 1, 17))
-    far = add_proposal(db, market, market.demand_b, 100, state="approved", deadline=date(2027, 1, 30))
-    near = [(n.kind, n.proposal_id) for n in inbox(db, market.buyer, TODAY) if n.kind == "deadline_near"]
-    assert near == [("deadline_near", p.id)]  # two days left; the other has fifteen
-    acceptance.respond(db, market.buyer, p.id, True, TODAY)
-    assert [n for n in inbox(db, market.buyer, TODAY) if n.kind == "deadline_near"] == []
-    assert [n.proposal_id for n in inbox(db, market.seller, TODAY) if n.kind == "deadline_near"] == [p.id]
-    assert far.id not in [n.proposal_id for n in inbox(db, market.seller, TODAY) if n.kind == "deadline_near"]
