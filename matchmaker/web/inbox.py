@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from matchmaker.db import get_session
-from matchmaker.services import notifications
+from matchmaker.models.base import utcnow
+from matchmaker.services import lifecycle, notifications
 from matchmaker.web.users import today, viewer
 
 bp = Blueprint("inbox", __name__)
@@ -27,9 +28,13 @@ def unread() -> dict[str, object]:
 @bp.get("/inbox")
 @login_required
 def index():  # type: ignore[no-untyped-def]
+    """Reminders that have come due and expiries are written first, so the inbox is current even
+    when no sweep has run since (see services/lifecycle.py)."""
     db = get_session()
-    return render_template("inbox/index.html", notices=notifications.inbox(db, viewer(), today()),
-                           is_staff_inbox=viewer().is_staff)
+    me = viewer()
+    lifecycle.sweep_deadlines(db, None if me.is_staff else me.org_id, today(),
+                              lifecycle.SweepSettings.from_config(current_app.config), utcnow())
+    return render_template("inbox/index.html", notices=notifications.inbox(db, me), is_staff_inbox=me.is_staff)
 
 
 @bp.post("/inbox/read")

@@ -22,7 +22,6 @@ from sqlmodel import select
 from matchmaker import jobs
 from matchmaker.db import get_session
 from matchmaker.models import Organisation
-from matchmaker.models.base import utcnow
 from matchmaker.services import catalog, explain, review, runs
 from matchmaker.services.errors import Conflict, ValidationError
 from matchmaker.web.errors import render_error
@@ -35,6 +34,12 @@ RUN_STATES = {"queued": _l("queued"), "running": _l("running"), "finished": _l("
 SOLVE_STATUSES = {"optimal": _l("optimal"), "feasible": _l("feasible (time limit reached)"),
                   "infeasible": _l("infeasible: the locked matches conflict"),
                   "no_solution": _l("no solution within the time limit")}
+
+
+@bp.before_app_request
+def start_sweeper() -> None:
+    """The web process's sweep timer (stale runs, reminders, expiries) starts with its first request."""
+    jobs.ensure_sweeper(current_app)
 
 
 @bp.app_context_processor
@@ -115,7 +120,8 @@ def show(run_id: int):  # type: ignore[no-untyped-def]
     return render_template("matching/run.html", run=run, proposals=proposals, names=names, products=products,
                            states=review.STATES, request_key=uuid.uuid4().hex, reasons=reasons, summary=summary,
                            relaxable=explain.RELAXABLE, approved_count=sum(p.state == "approved" for p in proposals),
-                           runs=runs.list_runs(db, viewer()), stale=runs.looks_stale(run, utcnow()))
+                           runs=runs.list_runs(db, viewer()), overlaps=review.pending_overlaps(db, viewer(), proposals),
+                           superseded=sum(p.state == "superseded" for p in proposals))
 
 
 @bp.post("/runs/<id:run_id>/what-if")
