@@ -1,6 +1,8 @@
 """Language choice and locale-aware formatting for templates.
 
-The language is the one chosen with the switch (kept in the session), else Chinese.
+The language is the one chosen with the switch (kept in the session), else Chinese. The JSON
+API (``/api/``) has no session: there it is ``?lang=zh|en``, else the ``Accept-Language`` header,
+else Chinese.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from babel import Locale
 from babel.dates import format_skeleton
 from babel.numbers import NumberPattern, parse_pattern
 from babel.support import NullTranslations
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask.globals import _cv_app
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 
@@ -31,10 +33,14 @@ from matchmaker.regions import PROVINCES, region_name
 
 
 def select_locale() -> str:
-    lang = session.get("lang")
-    if lang in current_app.config["LANGUAGES"]:
-        return lang
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages = current_app.config["LANGUAGES"]
+    if request and request.path.startswith("/api/"):
+        lang = request.args.get("lang") or request.accept_languages.best_match(languages)
+    else:
+        lang = session.get("lang")
+    if lang in languages:
+        return lang  # type: ignore[no-any-return]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]  # type: ignore[no-any-return]
 
 
 def select_timezone() -> str:

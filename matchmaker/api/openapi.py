@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 document of ``/api/v1``, built from the routes and schemas in the code.
 
 Every API view carries ``@operation(...)``: its summary, body and answer schemas. Summaries
-and descriptions are translated: the document is in the reader's language (zh by default). The builder
+and descriptions are translated: the document is in the request's language (``?lang=zh|en``,
+else ``Accept-Language``, else zh; see ``matchmaker.i18n.select_locale``). The builder
 walks the app's URL map, so a route cannot be added without appearing in the document (a test
 checks that every API route is documented). Routes taking ``offers`` or ``demands`` are written
 out once per side, so each side has its own body schema.
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from pydantic import BaseModel
 
 from matchmaker.api import schemas
@@ -148,7 +150,7 @@ def build(app: Flask) -> dict[str, Any]:
                 for code in sorted(codes):
                     op["responses"][str(code)] = {"description": str(ERROR_TEXT.get(code, code)), "content": _content(error_ref)}
                 paths.setdefault(path, {})[method.lower()] = op
-    return {
+    return _text({
         "openapi": "3.1.0",
         "info": {"title": _("Matchmaker API"), "version": "1", "description": _(
             "Lithium battery supply chain matching platform. Send an organisation's API token as "
@@ -157,7 +159,19 @@ def build(app: Flask) -> dict[str, Any]:
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {"schemas": components, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-    }
+    })
+
+
+def _text(node: Any) -> Any:
+    """The document with every lazily translated description turned into text now, under the
+    request's locale (the reference page builds it inside ``force_locale``)."""
+    if isinstance(node, dict):
+        return {key: _text(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_text(value) for value in node]
+    if isinstance(node, LazyString):
+        return str(node)
+    return node
 
 
 PUBLIC = {"api.openapi"}

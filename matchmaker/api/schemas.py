@@ -11,11 +11,19 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any
 
+from flask_babel import lazy_gettext
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from matchmaker.domain import CERTIFICATIONS, DELIVERY_TERMS, PRICE_INDICES
 from matchmaker.regions import PROVINCES
+
+
+def _l(text: str) -> str:
+    """A description in the reader's language: stays lazy inside the schema, and the OpenAPI
+    builder turns it into text under the request's locale."""
+    return lazy_gettext(text)  # type: ignore[return-value]
+
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -61,28 +69,31 @@ class AdjustmentKind(str, Enum):
 class ListingIn(Body):
     """Prices in CNY per product unit; months ``YYYY-MM``, window inclusive."""
 
-    product_id: str = Field(min_length=1, max_length=64, description="A catalogue product id, e.g. lithium-carbonate")
+    model_config = ConfigDict(json_schema_extra={
+        "description": _l("Prices in CNY per product unit; months YYYY-MM, the window inclusive.")})
+
+    product_id: str = Field(min_length=1, max_length=64, description=_l("A catalogue product id, e.g. lithium-carbonate"))
     region: Region  # type: ignore[valid-type]
     monthly_qty: Number = Field(gt=0, le=1e12)
     start: str = Field(pattern=MONTH)
-    end: str = Field(pattern=MONTH, description="Not before start, at most 240 months after it")
+    end: str = Field(pattern=MONTH, description=_l("Not before start, at most 240 months after it"))
     min_term_months: Integer | None = Field(default=None, ge=1, le=240)
-    min_monthly_qty: Number | None = Field(default=None, ge=0, le=1e12, description="At most monthly_qty")
+    min_monthly_qty: Number | None = Field(default=None, ge=0, le=1e12, description=_l("At most monthly_qty"))
     price_basis: PriceBasis
-    price: Number | None = Field(default=None, ge=0, le=1e12, description="Required when price_basis is fixed")
-    index_name: PriceIndex | None = Field(default=None, description="Required when price_basis is index")  # type: ignore[valid-type]
+    price: Number | None = Field(default=None, ge=0, le=1e12, description=_l("Required when price_basis is fixed"))
+    index_name: PriceIndex | None = Field(default=None, description=_l("Required when price_basis is index"))  # type: ignore[valid-type]
     index_adjustment: Number | None = Field(default=None, ge=-1e12, le=1e12,
-                                            description="percent: between -100 and 100")
-    index_adjustment_kind: AdjustmentKind | None = Field(default=None, description="Required when price_basis is index")
+                                            description=_l("percent: between -100 and 100"))
+    index_adjustment_kind: AdjustmentKind | None = Field(default=None, description=_l("Required when price_basis is index"))
     price_floor: Number | None = Field(default=None, ge=0, le=1e12)
-    price_ceiling: Number | None = Field(default=None, ge=0, le=1e12, description="Not below price_floor")
+    price_ceiling: Number | None = Field(default=None, ge=0, le=1e12, description=_l("Not below price_floor"))
     delivery_terms: DeliveryTerms  # type: ignore[valid-type]
     delivery_notes: str | None = Field(default=None, max_length=500)
 
 
 class OfferIn(ListingIn):
     certifications: list[Certification] = Field(  # type: ignore[valid-type]
-        default_factory=list, max_length=20, description="Each held by the organisation, valid today")
+        default_factory=list, max_length=20, description=_l("Each held by the organisation, valid today"))
     max_buyer_share: Number | None = Field(default=None, gt=0, le=1)
 
 
@@ -95,8 +106,8 @@ class DemandIn(ListingIn):
 
 class _ListingOut(BaseModel):
     id: int
-    org: str = Field(description="The organisation's name (own listings, or any for staff)")
-    status: str = Field(description="open, expired or withdrawn")
+    org: str = Field(description=_l("The organisation's name (own listings, or any for staff)"))
+    status: str = Field(description=_l("open, expired or withdrawn"))
 
 
 class Offer(_ListingOut, OfferIn):
@@ -124,6 +135,9 @@ class DemandPage(_Page):
 class MarketRow(BaseModel):
     """Anonymous: no organisation, no price, the volume as a band."""
 
+    model_config = ConfigDict(json_schema_extra={
+        "description": _l("Anonymous: no organisation, no price, the volume as a band.")})
+
     side: str
     product_id: str
     unit: str
@@ -145,7 +159,7 @@ class ImportResult(BaseModel):
 
 
 class RowProblem(BaseModel):
-    row: int = Field(description="Row number as the spreadsheet shows it; the header is row 1")
+    row: int = Field(description=_l("Row number as the spreadsheet shows it; the header is row 1"))
     field: str
     message: str
 
@@ -154,8 +168,8 @@ class ErrorDetail(BaseModel):
     code: str
     message: str
     field: str | None
-    fields: dict[str, str] | None = Field(default=None, description="Every refused field (422 validation)")
-    rows: list[RowProblem] | None = Field(default=None, description="Every refused row (422 import)")
+    fields: dict[str, str] | None = Field(default=None, description=_l("Every refused field (422 validation)"))
+    rows: list[RowProblem] | None = Field(default=None, description=_l("Every refused row (422 import)"))
 
 
 class Error(BaseModel):
@@ -174,8 +188,11 @@ def schema_of(model: type[BaseModel], components: dict[str, Any]) -> dict[str, A
 class Proposal(BaseModel):
     """A proposed match as one party sees it: the agreed price, no bid, ask or margin."""
 
+    model_config = ConfigDict(json_schema_extra={
+        "description": _l("A proposed match as one party sees it: the agreed price, no bid, ask or margin.")})
+
     id: int
-    role: str = Field(description="supplier or buyer")
+    role: str = Field(description=_l("supplier or buyer"))
     counterparty: str
     product_id: str
     monthly_qty: float
@@ -185,7 +202,7 @@ class Proposal(BaseModel):
     price: float
     origin_region: str
     delivery_region: str
-    deadline: str | None = Field(description="Last day to answer, YYYY-MM-DD")
+    deadline: str | None = Field(description=_l("Last day to answer, YYYY-MM-DD"))
     own_response: str
     other_response: str
     state: str
@@ -232,14 +249,14 @@ class ContractDetail(Contract):
 
 
 class RunIn(Body):
-    request_key: str = Field(min_length=1, max_length=64, description="Any unique text; a repeat returns the same run")
-    products: list[str] = Field(default_factory=list, max_length=200, description="Product ids; empty for all")
-    time_limit: Number = Field(default=30, ge=1, le=600, description="Seconds")
+    request_key: str = Field(min_length=1, max_length=64, description=_l("Any unique text; a repeat returns the same run"))
+    products: list[str] = Field(default_factory=list, max_length=200, description=_l("Product ids; empty for all"))
+    time_limit: Number = Field(default=30, ge=1, le=600, description=_l("Seconds"))
 
 
 class Run(BaseModel):
     id: int
-    state: str = Field(description="queued, running, finished or failed")
+    state: str = Field(description=_l("queued, running, finished or failed"))
     products: list[str]
     time_limit: float
     locked_from_run_id: int | None
@@ -262,6 +279,9 @@ class RunList(BaseModel):
 
 class ReviewedProposal(BaseModel):
     """A proposal as staff see it: both parties, margin, freight and surplus."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "description": _l("A proposal as staff see it: both parties, margin, freight and surplus.")})
 
     id: int
     run_id: int
@@ -292,8 +312,8 @@ class RunDetail(Run):
 
 
 class ReviewIn(Body):
-    reason: str | None = Field(default=None, max_length=500, description="reject (required) and forbid")
-    monthly_qty: Number | None = Field(default=None, gt=0, le=1e12, description="reduce (required)")
+    reason: str | None = Field(default=None, max_length=500, description=_l("reject (required) and forbid"))
+    monthly_qty: Number | None = Field(default=None, gt=0, le=1e12, description=_l("reduce (required)"))
 
 
 class CertificateOut(BaseModel):

@@ -1,12 +1,19 @@
-"""A page to read the API's OpenAPI document, rendered on the server (no script, no CDN)."""
+"""A page to read the API's OpenAPI document, rendered on the server (no script, no CDN).
+
+The document's summaries and descriptions are shown in the language asked for with ``?lang=zh|en``
+(the page offers both), else in the page's own language; the page around them keeps the
+reader's language.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import force_locale
 
 from matchmaker.api.openapi import build
+from matchmaker.i18n import current_language
 
 bp = Blueprint("api_docs", __name__)
 
@@ -31,7 +38,11 @@ def _type_text(prop: dict[str, Any]) -> str:
 
 @bp.get("/api-docs")
 def index():  # type: ignore[no-untyped-def]
-    doc = build(current_app)
+    doc_lang = request.args.get("lang", "")
+    if doc_lang not in current_app.config["LANGUAGES"]:
+        doc_lang = current_language()
+    with force_locale(doc_lang):
+        doc = build(current_app)
     operations = []
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
@@ -50,4 +61,5 @@ def index():  # type: ignore[no-untyped-def]
         for name, schema in sorted(doc["components"]["schemas"].items()) if "properties" in schema
     }
     enums = {name: schema["enum"] for name, schema in sorted(doc["components"]["schemas"].items()) if "enum" in schema}
-    return render_template("api_docs/index.html", info=doc["info"], operations=operations, schemas=schemas, enums=enums)
+    return render_template("api_docs/index.html", info=doc["info"], operations=operations, schemas=schemas,
+                           enums=enums, doc_lang=doc_lang, doc_languages={"zh": "中文", "en": "English"})
