@@ -7,6 +7,7 @@ would cost more than solving the restricted models this package produces.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,8 +89,10 @@ def _parameters(engine: str, time_limit: float, gap: float, threads: int, lp: bo
 def solve_model(
     model: LinearModel, engine: str = "highs", time_limit: float = 60.0, gap: float = 1e-4,
     threads: int = 1, algorithm: str = "dual_simplex",
+    on_log: Callable[[list[str]], None] | None = None,
 ) -> EngineResult:
-    """Solve; an LP returns row duals too (for pricing columns)."""
+    """Solve; an LP returns row duals too (for pricing columns). `on_log` receives the engine's
+    log lines as they are written (solver/progress.py); without it the engine logs nothing."""
     started = time.perf_counter()
     lp = not model.integer.any() if len(model.integer) else True
     result: result_pb2.SolveResultProto = core_solver.solve(
@@ -98,7 +101,7 @@ def solve_model(
         parameters_pb2.SolverInitializerProto(),
         _parameters(engine, time_limit, gap, threads, lp, algorithm),
         model_parameters_pb2.ModelSolveParametersProto(),
-        None,
+        on_log,
         callback_pb2.CallbackRegistrationProto(),
         None,
         None,

@@ -11,7 +11,8 @@ from .arrays import MarketArrays
 from .backend import EngineResult, solve_model
 from .model_load import build_load_model
 from .outcome import finish, infeasible_result
-from .result import Reporter, Result, SolveOptions
+from .progress import ProgressTracker
+from .result import Result, SolveOptions
 
 # Above this many eligible pairs interior point with crossover beats simplex (docs/benchmarks.md).
 BARRIER_PAIRS = 30000
@@ -32,9 +33,9 @@ def lp_strategy(pairs: int, engine: str) -> tuple[str, str]:
 
 def run_lp(data: MarketArrays, locked: dict[int, float], seconds: float, engine: str | None = None,
            threads: int = 1, stats: dict[str, Any] | None = None,
-           banned: np.ndarray | None = None) -> EngineResult:
+           banned: np.ndarray | None = None, tracker: ProgressTracker | None = None) -> EngineResult:
     """Build and solve the LP over every eligible pair except `banned` ones (held at zero);
-    `stats` receives the model's size."""
+    `stats` receives the model's size; `tracker` hears the engine's progress."""
     columns = np.arange(len(data.pairs))
     engine = engine or LP_ENGINE
     form, algorithm = lp_strategy(len(columns), engine)
@@ -43,7 +44,9 @@ def run_lp(data: MarketArrays, locked: dict[int, float], seconds: float, engine:
     if banned is not None:
         model.upper[: len(columns)][banned] = 0.0
     build_seconds = time.perf_counter() - t0
-    run = solve_model(model, engine, seconds - build_seconds, 1e-4, threads, algorithm=algorithm)
+    on_log = tracker.listener(engine, data.obj_scale, best=False) if tracker else None
+    run = solve_model(model, engine, seconds - build_seconds, 1e-4, threads, algorithm=algorithm,
+                      on_log=on_log)
     if stats is not None:
         stats.update(build_seconds=build_seconds, solve_seconds=run.seconds, form=form,
                      algorithm=algorithm, rows=model.num_rows, columns=len(model.cost),
@@ -54,12 +57,12 @@ def run_lp(data: MarketArrays, locked: dict[int, float], seconds: float, engine:
 
 
 def solve_lp(data: MarketArrays, locked: dict[int, float], options: SolveOptions, started: float,
-             deadline: float, stats: dict[str, Any], report: Reporter) -> Result:
-    run = run_lp(data, locked, deadline - time.perf_counter(), options.engine, options.threads, stats)
+             deadline: float, stats: dict[str, Any], tracker: ProgressTracker | None) -> Result:
+    run = run_lp(data, locked, deadline - time.perf_counter(), options.engine, options.threads, stats,
+                 tracker=tracker)
     if run.status == "infeasible":
         return infeasible_result(data, locked, started, stats)
     if run.x is None:
         return Result("no_solution", 0.0, float("inf"), time.perf_counter() - started, stats=stats)
-    report("lp", run.primal_bound, run.dual_bound)
     bound = run.primal_bound if run.status == "optimal" else run.dual_bound
     return finish(data, np.arange(len(data.pairs)), run, bound, started, stats, options.gap)

@@ -20,8 +20,9 @@ from .integer import add_integer_rules
 from .lp import run_lp
 from .model import build_model
 from .outcome import finish, infeasible_result
+from .progress import ProgressTracker
 from .repair import repair
-from .result import Reporter, Result, SolveOptions
+from .result import Result, SolveOptions
 
 # One member per thread the caller allows: SCIP first (it led at 300 orgs), then the repaired LP
 # optimum (the only useful solution within a minute at 1000 orgs), then HiGHS.
@@ -31,9 +32,10 @@ MIP_MEMBERS = ["scip", "lp-repair", "highs"]
 MIP_COST_FACTOR = 1e4
 
 
-def _lp_repair(data: MarketArrays, seconds: float) -> EngineResult:
+def _lp_repair(data: MarketArrays, seconds: float, tracker: ProgressTracker | None = None) -> EngineResult:
     """The LP optimum with volumes lowered until every integer rule holds; while time remains, the
-    LP is solved again without the pairs the repair had to drop, and the best repair is kept."""
+    LP is solved again without the pairs the repair had to drop, and the best repair is kept.
+    `tracker` hears each repaired solution and the LP bound (the LP's own log is no MIP news)."""
     deadline = time.perf_counter() + seconds
     banned = np.zeros(len(data.pairs), bool)
     best = EngineResult("no_solution", None, None, -np.inf, np.inf, 0.0)
@@ -52,6 +54,10 @@ def _lp_repair(data: MarketArrays, seconds: float) -> EngineResult:
             best = EngineResult("feasible", x, None, value, best.dual_bound, 0.0)
         if not banned.any() and run.status == "optimal":  # the unrestricted LP bounds the MIP
             best.dual_bound = run.primal_bound * MIP_COST_FACTOR
+        if tracker is not None:
+            bound = best.dual_bound if np.isfinite(best.dual_bound) else None
+            scale = data.obj_scale / MIP_COST_FACTOR
+            tracker.observe(value * scale, None if bound is None else bound * scale)
         dropped = (q_lp > 0) & (q == 0) & ~banned
         if not dropped.any():
             break
@@ -83,7 +89,7 @@ def _portfolio(tasks: dict[str, Callable[[], EngineResult]]) -> EngineResult:
 
 
 def solve_mip(data: MarketArrays, locked: dict[int, float], options: SolveOptions, started: float,
-              deadline: float, stats: dict[str, Any], report: Reporter) -> Result:
+              deadline: float, stats: dict[str, Any], tracker: ProgressTracker | None) -> Result:
     members = [options.engine] if options.engine else MIP_MEMBERS[: max(1, options.threads)]
     if locked:  # repairing only lowers volumes, and a locked volume must not move
         members = [m for m in members if m != "lp-repair"] or ["scip"]
@@ -94,9 +100,11 @@ def solve_mip(data: MarketArrays, locked: dict[int, float], options: SolveOption
     stats["build_seconds"] = time.perf_counter() - t0
     seconds = deadline - time.perf_counter()
     # Headroom: the engine measures its gap on the scaled objective before volumes are cleaned.
+    scale = data.obj_scale / MIP_COST_FACTOR  # engine objective -> CNY
     tasks = {
-        m: (lambda: _lp_repair(data, seconds)) if m == "lp-repair"
-        else (lambda m=m: solve_model(model, m, seconds, options.gap / 2, 1))
+        m: (lambda: _lp_repair(data, seconds, tracker)) if m == "lp-repair"
+        else (lambda m=m: solve_model(model, m, seconds, options.gap / 2, 1,
+                                      on_log=tracker.listener(m, scale, best=True) if tracker else None))
         for m in members
     }
     run = _portfolio(tasks)
@@ -111,5 +119,4 @@ def solve_mip(data: MarketArrays, locked: dict[int, float], options: SolveOption
         return Result("no_solution", 0.0, run.dual_bound * data.obj_scale,
                       time.perf_counter() - started, stats=stats)
     run.x = run.x[: len(columns)]
-    report("mip", run.primal_bound, run.dual_bound)
     return finish(data, columns, run, run.dual_bound, started, stats, options.gap)

@@ -12,7 +12,13 @@ from .market import RESULT_FORMAT
 
 @dataclass(frozen=True)
 class Progress:
-    """A snapshot reported while solving, so a web page can show state and the best so far."""
+    """A snapshot reported while solving, so a web page can show state and the best so far.
+
+    `phase` is "lp" or "mip", with what the engine is doing after a colon while it solves
+    ("mip: search"); figures are in CNY, None while unknown. On a MIP `objective` is the best
+    solution found and `bound` the best proven; on an LP they are the latest iterate's values
+    (the dual simplex gives a bound only). The last report carries the result's own figures.
+    """
 
     phase: str
     seconds: float
@@ -21,13 +27,11 @@ class Progress:
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None or self.bound is None:
+        """Relative to the objective; None before there are both, or while the best solution is
+        worth nothing (the trivial empty one), where no ratio means anything."""
+        if self.objective is None or self.bound is None or abs(self.objective) < 1e-6:
             return None
-        return (self.bound - self.objective) / max(abs(self.objective), 1e-9)
-
-
-# What the LP and MIP paths call with (phase, objective, bound) in scaled units.
-Reporter = Callable[[str, float | None, float | None], None]
+        return max(0.0, self.bound - self.objective) / abs(self.objective)
 
 
 @dataclass
@@ -37,6 +41,7 @@ class SolveOptions:
     threads: int = 1
     engine: str | None = None  # None: the engine chosen by measurement (docs/benchmarks.md)
     progress: Callable[[Progress], None] | None = None
+    progress_interval: float = 1.0  # seconds between reports while solving (solver/progress.py)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Run the optimizer: validation of options, locks, and the LP or MIP path."""
+"""Run the optimizer: validation of options, locks, the LP or MIP path, progress reports."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from .infeasible import lock_conflict
 from .lp import solve_lp
 from .market import Market
 from .mip import solve_mip
-from .result import Progress, Result, SolveOptions
+from .progress import ProgressTracker
+from .result import Result, SolveOptions
 
 
 def _locked(data: MarketArrays) -> dict[int, float]:
@@ -36,6 +37,21 @@ def solve(market: Market, options: SolveOptions | None = None) -> Result:
             raise ValueError(f"engine {options.engine!r} solves only linear programs; this market has"
                              " minimum volumes or supplier counts")
     started = time.perf_counter()
+    tracker = None
+    if options.progress is not None:
+        tracker = ProgressTracker(options.progress, started, "lp" if market.is_linear else "mip",
+                                  options.progress_interval)
+        tracker.start()
+    try:
+        result = _solve(market, options, started, tracker)
+    finally:
+        if tracker is not None:
+            tracker.stop()
+    return result if tracker is None else tracker.finish(result)
+
+
+def _solve(market: Market, options: SolveOptions, started: float,
+           tracker: ProgressTracker | None) -> Result:
     deadline = started + options.time_limit
     data = build_arrays(market)
     stats = {"eligible_pairs": len(data.pairs), "build_seconds": 0.0, "solve_seconds": 0.0}
@@ -45,13 +61,5 @@ def solve(market: Market, options: SolveOptions | None = None) -> Result:
     conflict = lock_conflict(data, locked)
     if conflict:
         return Result("infeasible", 0.0, 0.0, time.perf_counter() - started, reason=conflict, stats=stats)
-
-    def report(phase: str, objective: float | None, bound: float | None) -> None:
-        if options.progress:
-            scale = data.obj_scale
-            options.progress(Progress(phase, time.perf_counter() - started,
-                                      None if objective is None else objective * scale,
-                                      None if bound is None else bound * scale))
-
     path = solve_lp if market.is_linear else solve_mip
-    return path(data, locked, options, started, deadline, stats, report)
+    return path(data, locked, options, started, deadline, stats, tracker)
