@@ -1,7 +1,9 @@
 """API for the parties: proposed matches to answer, and contracts with their monthly schedule.
 
-The same services as the pages: a party sees the agreed price and its counterparty, never the
-other side's bid or ask; another organisation's proposal or contract is a 404.
+The same services as the pages: before both accept, a party sees the agreed price and its
+counterparty, never the other side's bid or ask; a contract states its price terms, both legs,
+to both its parties (``services.contract_terms`` says why); another organisation's proposal or
+contract is a 404.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, current_app, jsonify
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.api import bp, schemas
@@ -17,14 +19,13 @@ from matchmaker.api.auth import api_viewer
 from matchmaker.api.openapi import operation
 from matchmaker.db import get_session
 from matchmaker.models import Contract
-from matchmaker.services import acceptance, contracts
+from matchmaker.services import acceptance, contract_terms, contracts
 from matchmaker.services.bulk_export import FORMATS, export_contracts
 from matchmaker.web.users import today
 
 CONTRACT_FIELDS = (
     "id", "proposal_id", "product_id", "origin_region", "delivery_region", "delivery_terms", "monthly_qty",
-    "start", "end", "price_basis", "unit_price", "index_name", "index_adjustment", "index_adjustment_kind",
-    "premium", "price_floor", "price_ceiling",
+    "start", "end", "price_basis", "unit_price", "freight", "premium",
 )
 
 
@@ -38,6 +39,10 @@ def contract_json(contract: Contract, names: dict[int, str]) -> dict[str, Any]:
     data = {name: getattr(contract, name) for name in CONTRACT_FIELDS}
     data["supplier"] = names.get(contract.supplier_org_id, "")
     data["buyer"] = names.get(contract.buyer_org_id, "")
+    for side in ("ask", "bid"):
+        leg = contract_terms.leg(contract, side)
+        # keys as the contract columns without their ask_/bid_ prefix
+        data[side] = None if leg is None else {key: getattr(leg, name) for name, key in contract_terms.LEG_COLUMNS.items()}
     return data
 
 
@@ -78,7 +83,9 @@ def contract(contract_id: int):  # type: ignore[no-untyped-def]
     db = get_session()
     row = contracts.get_contract(db, api_viewer(), contract_id)
     data = contract_json(row, contracts.org_names(db, [row]))
-    data["schedule"] = [{"month": line.month, "qty": line.qty} for line in contracts.schedule(db, contract_id)]
+    configured = current_app.config.get("PRICE_INDEX_VALUES") or {}
+    data["schedule"] = [{"month": m.month, "qty": m.qty, "price": m.price, "price_kind": m.kind}
+                        for m in contracts.month_prices(db, row, configured)]
     return jsonify(data)
 
 

@@ -213,6 +213,18 @@ class ProposalList(BaseModel):
     items: list[Proposal]
 
 
+class PriceLeg(BaseModel):
+    """One side's price in a contract (``fixed`` at ``price``, or ``index``-linked), see docs/api.md."""
+
+    basis: str
+    price: float | None
+    index: str | None
+    adjustment: float | None
+    adjustment_kind: str | None
+    floor: float | None
+    ceiling: float | None
+
+
 class Contract(BaseModel):
     id: int
     proposal_id: int
@@ -227,12 +239,10 @@ class Contract(BaseModel):
     end: str
     price_basis: str
     unit_price: float
-    index_name: str | None
-    index_adjustment: float | None
-    index_adjustment_kind: str | None
+    freight: float | None
     premium: float | None
-    price_floor: float | None
-    price_ceiling: float | None
+    ask: PriceLeg | None
+    bid: PriceLeg | None
 
 
 class ContractList(BaseModel):
@@ -242,6 +252,8 @@ class ContractList(BaseModel):
 class ScheduleLine(BaseModel):
     month: str
     qty: float
+    price: float | None
+    price_kind: str
 
 
 class ContractDetail(Contract):

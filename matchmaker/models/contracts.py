@@ -15,10 +15,19 @@ from matchmaker.models.base import utcnow
 
 
 class Contract(SQLModel, table=True):
-    """Price terms: ``fixed`` at ``unit_price``; or ``index``, following the seller's index-linked
-    ask: the index value plus ``index_adjustment`` (CNY, or percent when ``index_adjustment_kind``
-    is ``percent``), clamped to ``price_floor`` / ``price_ceiling``, plus ``premium`` (freight and
-    the buyer's half of the margin, fixed at signing). ``unit_price`` is the price at signing."""
+    """The price terms, by ``price_basis``:
+
+    * ``fixed``: both the ask and the bid were fixed; every month is priced at ``unit_price``.
+    * ``split``: at least one side was index-linked. Each month's unit price is
+      ``1/2 x ask + 1/2 x bid + 1/2 x freight``, the market file's split of the margin, with each
+      leg (``ask_*`` the seller's, ``bid_*`` the buyer's) a copy of its listing's formula made at
+      signing: fixed at ``*_price``, or the month's value of ``*_index`` plus ``*_adjustment`` (CNY,
+      or percent when ``*_adjustment_kind`` is ``percent``), clamped to ``*_floor`` / ``*_ceiling``.
+    * ``premium``: contracts signed before migration 0010: the seller's formula (the ``ask_*`` leg)
+      plus ``premium`` (freight and the buyer's half of the margin, fixed at signing).
+
+    ``unit_price`` is the price at signing. ``freight`` is per unit, from the proposal.
+    """
 
     __tablename__ = "contract"
 
@@ -37,12 +46,22 @@ class Contract(SQLModel, table=True):
     end: str = Field(max_length=7)
     price_basis: str = Field(default="fixed", max_length=8)
     unit_price: float
-    index_name: str | None = Field(default=None, max_length=32)
-    index_adjustment: float | None = None
-    index_adjustment_kind: str | None = Field(default=None, max_length=8)
+    freight: float | None = None
     premium: float | None = None
-    price_floor: float | None = None
-    price_ceiling: float | None = None
+    ask_basis: str | None = Field(default=None, max_length=8)
+    ask_price: float | None = None
+    ask_index: str | None = Field(default=None, max_length=32)
+    ask_adjustment: float | None = None
+    ask_adjustment_kind: str | None = Field(default=None, max_length=8)
+    ask_floor: float | None = None
+    ask_ceiling: float | None = None
+    bid_basis: str | None = Field(default=None, max_length=8)
+    bid_price: float | None = None
+    bid_index: str | None = Field(default=None, max_length=32)
+    bid_adjustment: float | None = None
+    bid_adjustment_kind: str | None = Field(default=None, max_length=8)
+    bid_floor: float | None = None
+    bid_ceiling: float | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -1,6 +1,7 @@
 """The parties' side: each sees only the approved proposals it is party to, and answers them.
 
-A party never sees the other side's bid or ask, only the agreed unit price of its own match.
+Before both accept, a party never sees the other side's bid or ask, only the agreed unit price
+of its own match; the contract then states both price legs (see ``contract_terms`` on why).
 When the second party accepts, the contract is created in the same transaction, after the
 remaining capacity and demand are re-checked under ``lock_listings``.
 """
@@ -26,6 +27,7 @@ from matchmaker.models import (
 )
 from matchmaker.models.base import utcnow
 from matchmaker.services import audit
+from matchmaker.services.contract_terms import terms_for
 from matchmaker.services.errors import Conflict, NotFound, PermissionDenied
 from matchmaker.services.notifications import notify
 from matchmaker.services.review import (
@@ -132,7 +134,8 @@ def respond(session: Session, viewer: Viewer, proposal_id: int, accept: bool, to
     if contract is not None:
         audit.record(session, viewer.user_id, "create_contract", "contract", contract.id, None,
                      {"proposal_id": proposal.id, "monthly_qty": contract.monthly_qty, "start": contract.start,
-                      "end": contract.end, "unit_price": contract.unit_price})
+                      "end": contract.end, "unit_price": contract.unit_price,
+                      "price_basis": contract.price_basis})
     session.commit()
     return proposal
 
@@ -140,20 +143,17 @@ def respond(session: Session, viewer: Viewer, proposal_id: int, accept: bool, to
 def create_contract(session: Session, proposal: Proposal) -> Contract:
     """The contract and one schedule line per month of the term, in the caller's transaction.
 
-    An index-linked offer makes an index-linked contract: the seller's formula plus the premium
-    (agreed price minus the ask the run priced), so at signing it gives exactly the agreed price.
+    Fixed ask and fixed bid make a fixed contract at the agreed price. When either is
+    index-linked, the contract copies both formulas and the freight and is priced each month at
+    ``1/2 x ask + 1/2 x bid + 1/2 x freight`` (``contract_terms``); a fixed leg keeps the price
+    the run used, so at the run's index values the formula gives exactly the agreed price.
     """
     offer, demand = session.get(Offer, proposal.offer_id), session.get(Demand, proposal.demand_id)
-    terms: dict[str, object] = {"price_basis": "fixed"}
-    if offer.price_basis == "index":  # type: ignore[union-attr]
-        run = session.get(MatchingRun, proposal.run_id)
-        asks = {o["id"]: o["price"] for o in json.loads(run.market or "{}").get("offers", [])} if run else {}
-        ask = asks.get(f"O{offer.id}")  # type: ignore[union-attr]
-        if ask is not None:
-            terms = {"price_basis": "index", "index_name": offer.index_name,  # type: ignore[union-attr]
-                     "index_adjustment": offer.index_adjustment, "index_adjustment_kind": offer.index_adjustment_kind,  # type: ignore[union-attr]
-                     "price_floor": offer.price_floor, "price_ceiling": offer.price_ceiling,  # type: ignore[union-attr]
-                     "premium": proposal.price - ask}
+    run = session.get(MatchingRun, proposal.run_id)
+    market = json.loads(run.market or "{}") if run else {}
+    run_prices = {row["id"]: row["price"] for key in ("offers", "demands") for row in market.get(key, [])
+                  if "id" in row and "price" in row}
+    terms = terms_for(proposal, offer, demand, run_prices)  # type: ignore[arg-type]
     contract = Contract(
         proposal_id=proposal.id, offer_id=proposal.offer_id, demand_id=proposal.demand_id,  # type: ignore[arg-type]
         supplier_org_id=proposal.supplier_org_id, buyer_org_id=proposal.buyer_org_id, product_id=proposal.product_id,

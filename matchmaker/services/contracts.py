@@ -1,20 +1,29 @@
-"""Reading contracts: parties see their own, staff see all; CSV export of the schedules."""
+"""Reading contracts: parties see their own, staff see all; CSV export of the schedules.
+
+Both parties of a contract see all of its price terms, both legs included (see
+``contract_terms`` for why that does not break the rule that members never see each other's
+prices); nobody else sees the contract at all.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from matchmaker.models import Contract, Organisation, ScheduleLine
+from matchmaker.services.contract_terms import LEG_COLUMNS, MonthPrice, index_history, indices, monthly_prices
 from matchmaker.services.errors import NotFound
 from matchmaker.services.viewer import Viewer
 
+LEG_HEADER = ["basis", "price_cny", "index", "adjustment", "adjustment_kind", "floor_cny", "ceiling_cny"]
 CSV_HEADER = ["contract", "supplier", "buyer", "product", "origin_region", "delivery_region", "delivery_terms",
-              "price_basis", "unit_price_cny", "index", "index_adjustment", "index_adjustment_kind",
-              "price_floor", "price_ceiling", "premium_cny", "month", "qty"]
+              "price_basis", "unit_price_at_signing_cny", "freight_cny", "premium_cny",
+              *(f"ask_{name}" for name in LEG_HEADER), *(f"bid_{name}" for name in LEG_HEADER),
+              "month", "qty", "month_price_cny", "month_price_kind"]
 
 
 def _visible(viewer: Viewer):  # type: ignore[no-untyped-def]
@@ -47,22 +56,35 @@ def org_names(session: Session, contracts: list[Contract]) -> dict[int, str]:
     return {o.id: o.name for o in session.exec(select(Organisation).where(Organisation.id.in_(ids)))}  # type: ignore[union-attr, misc]
 
 
-def contracts_csv(session: Session, viewer: Viewer, contract_id: int | None = None) -> str:
-    """One row per schedule line of the viewer's contracts (or of one contract)."""
+def month_prices(session: Session, contract: Contract, configured: Mapping[str, float] | None = None) -> list[MonthPrice]:
+    """The schedule with each month's unit price (``contract_terms.monthly_prices``)."""
+    history = index_history(session, indices(contract), configured or {})
+    return monthly_prices(contract, schedule(session, contract.id), history)  # type: ignore[arg-type]
+
+
+def contracts_csv(
+    session: Session, viewer: Viewer, contract_id: int | None = None, configured: Mapping[str, float] | None = None
+) -> str:
+    """One row per schedule line of the viewer's contracts (or of one contract), with the price
+    terms and each month's price; ``configured``: index values set in the configuration."""
     contracts = [get_contract(session, viewer, contract_id)] if contract_id else list_contracts(session, viewer)
     names = org_names(session, contracts)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for c in contracts:
-        for line in schedule(session, c.id):  # type: ignore[arg-type]
-            writer.writerow([c.id, names.get(c.supplier_org_id, ""), names.get(c.buyer_org_id, ""), c.product_id,
-                             c.origin_region, c.delivery_region, c.delivery_terms, c.price_basis,
-                             f"{c.unit_price:.2f}", c.index_name or "", _opt(c.index_adjustment),
-                             c.index_adjustment_kind or "", _opt(c.price_floor), _opt(c.price_ceiling),
-                             _opt(c.premium), line.month, f"{line.qty:g}"])
+        terms = [c.id, names.get(c.supplier_org_id, ""), names.get(c.buyer_org_id, ""), c.product_id,
+                 c.origin_region, c.delivery_region, c.delivery_terms, c.price_basis, f"{c.unit_price:.2f}",
+                 _opt(c.freight), _opt(c.premium)]
+        for side in ("ask", "bid"):
+            terms += [_opt(getattr(c, f"{side}_{suffix}")) for suffix in LEG_COLUMNS.values()]
+        for line in month_prices(session, c, configured):
+            price = "" if line.price is None else f"{line.price:.2f}"
+            writer.writerow([*terms, line.month, f"{line.qty:g}", price, line.kind])
     return out.getvalue()
 
 
-def _opt(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+def _opt(value: float | str | None) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else f"{value:g}"

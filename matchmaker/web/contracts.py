@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from matchmaker.db import get_session
-from matchmaker.services import acceptance, catalog, contracts
+from matchmaker.services import acceptance, catalog, contract_terms, contracts
 from matchmaker.services.errors import Conflict
 from matchmaker.web.errors import render_error
 from matchmaker.web.users import today, viewer
@@ -56,7 +56,7 @@ def index():  # type: ignore[no-untyped-def]
     """``?format=csv``: every schedule line of the viewer's contracts."""
     db = get_session()
     if request.args.get("format") == "csv":
-        return _csv(contracts.contracts_csv(db, viewer()), "contracts.csv")
+        return _csv(contracts.contracts_csv(db, viewer(), configured=_configured_index()), "contracts.csv")
     rows = contracts.list_contracts(db, viewer())
     return render_template("contracts/index.html", contracts=rows, names=contracts.org_names(db, rows),
                            products={p.id: p for p in catalog.list_products(db)})
@@ -69,7 +69,12 @@ def show(contract_id: int):  # type: ignore[no-untyped-def]
     contract = contracts.get_contract(db, viewer(), contract_id)
     return render_template("contracts/show.html", c=contract, names=contracts.org_names(db, [contract]),
                            product=catalog.get_product(db, contract.product_id),
-                           lines=contracts.schedule(db, contract_id))
+                           ask=contract_terms.leg(contract, "ask"), bid=contract_terms.leg(contract, "bid"),
+                           months=contracts.month_prices(db, contract, _configured_index()))
+
+
+def _configured_index() -> dict[str, float]:
+    return current_app.config.get("PRICE_INDEX_VALUES") or {}
 
 
 def _csv(text: str, name: str) -> Response:
@@ -80,4 +85,5 @@ def _csv(text: str, name: str) -> Response:
 @bp.get("/contracts/<id:contract_id>.csv")
 @login_required
 def export_one(contract_id: int):  # type: ignore[no-untyped-def]
-    return _csv(contracts.contracts_csv(get_session(), viewer(), contract_id), f"contract-{contract_id}.csv")
+    return _csv(contracts.contracts_csv(get_session(), viewer(), contract_id, _configured_index()),
+                f"contract-{contract_id}.csv")

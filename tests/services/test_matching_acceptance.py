@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import asdict
 from datetime import date
@@ -151,7 +152,13 @@ def test_the_csv_export_has_one_row_per_month(db, market, approved):
     acceptance.respond(db, market.seller, approved.id, True, TODAY)
     rows = contracts.contracts_csv(db, market.buyer).splitlines()
     assert rows[0].startswith("contract,supplier,buyer,product")
-    assert len(rows) == 13 and rows[1].endswith("fixed,73500.00,,,,,,,2027-01,300")
+    first = next(csv.DictReader(rows))
+    assert len(rows) == 13
+    assert {k: v for k, v in first.items() if v} == {
+        "contract": "1", "supplier": "Ganzhou Lithium", "buyer": "Ningde Cathode", "product": "lithium-carbonate",
+        "origin_region": "jiangxi", "delivery_region": "fujian", "delivery_terms": "DAP", "price_basis": "fixed",
+        "unit_price_at_signing_cny": "73500.00", "freight_cny": "0", "month": "2027-01", "qty": "300",
+        "month_price_cny": "73500.00", "month_price_kind": "fixed"}
 
 
 def test_review_then_acceptance_end_to_end(db, market):
@@ -162,21 +169,71 @@ def test_review_then_acceptance_end_to_end(db, market):
     assert p.state == "contracted"
 
 
-def test_an_index_linked_offer_makes_an_index_linked_contract(db, market, approved):
-    from matchmaker.models import MatchingRun
-
-    offer = market.offer
-    offer.price_basis, offer.price, offer.index_name = "index", None, "gfex-lc"
-    offer.index_adjustment, offer.index_adjustment_kind, offer.price_floor = -8, "percent", 50_000
-    run = db.get(MatchingRun, approved.run_id)
-    run.market = json.dumps({"offers": [{"id": f"O{offer.id}", "price": 70_000}]})  # the ask the run priced
-    db.add_all([offer, run])
+def index_linked(db, listing, run, priced, **formula):  # type: ignore[no-untyped-def]
+    """Make ``listing`` index-linked, and record in ``run``'s market the price the run gave it."""
+    listing.price_basis, listing.price = "index", None
+    for name, value in formula.items():
+        setattr(listing, name, value)
+    market = json.loads(run.market or "{}")
+    key = "offers" if listing.__tablename__ == "offer" else "demands"
+    market.setdefault(key, []).append({"id": f"{key[0].upper()}{listing.id}", "price": priced})
+    run.market = json.dumps(market)
+    db.add_all([listing, run])
     db.commit()
-    acceptance.respond(db, market.buyer, approved.id, True, TODAY)
-    acceptance.respond(db, market.seller, approved.id, True, TODAY)
-    contract = db.exec(select(Contract)).one()
-    # agreed 73,500 = the seller's formula at signing (70,000) + a fixed premium of 3,500
-    assert (contract.price_basis, contract.index_name, contract.index_adjustment, contract.index_adjustment_kind,
-            contract.price_floor, contract.premium, contract.unit_price) == (
-        "index", "gfex-lc", -8, "percent", 50_000, 3_500, 73_500)
-    assert ",gfex-lc,-8,percent,50000,,3500,2027-01,300" in contracts.contracts_csv(db, market.buyer)
+
+
+def sign(db, market, proposal) -> Contract:  # type: ignore[no-untyped-def]
+    acceptance.respond(db, market.buyer, proposal.id, True, TODAY)
+    acceptance.respond(db, market.seller, proposal.id, True, TODAY)
+    return db.exec(select(Contract)).one()
+
+
+def test_fixed_ask_and_fixed_bid_make_a_fixed_contract_with_no_legs(db, market, approved):
+    contract = sign(db, market, approved)
+    assert (contract.price_basis, contract.unit_price, contract.ask_basis, contract.bid_basis) == ("fixed", 73_500, None, None)
+
+
+def test_an_index_linked_offer_makes_a_split_contract_with_the_buyers_fixed_bid(db, market, approved):
+    from matchmaker.models import MatchingRun
+    from matchmaker.services.contract_terms import contract_price
+
+    index_linked(db, market.offer, db.get(MatchingRun, approved.run_id), 71_000, index_name="gfex-lc",
+                 index_adjustment=-8, index_adjustment_kind="percent", price_floor=50_000)
+    contract = sign(db, market, approved)
+    assert (contract.price_basis, contract.ask_basis, contract.ask_index, contract.ask_adjustment,
+            contract.ask_adjustment_kind, contract.ask_floor) == ("split", "index", "gfex-lc", -8, "percent", 50_000)
+    assert (contract.bid_basis, contract.bid_price, contract.freight, contract.unit_price) == ("fixed", 76_000, 0, 73_500)
+    # at index 80,000: (0.92 x 80,000 + 76,000 + 0) / 2 = (73,600 + 76,000) / 2
+    assert contract_price(contract, {"gfex-lc": 80_000}) == pytest.approx(74_800)
+
+
+def test_an_index_linked_demand_puts_the_buyers_formula_in_the_contract(db, market, approved):
+    from matchmaker.models import MatchingRun
+    from matchmaker.services.contract_terms import contract_price
+
+    index_linked(db, market.demand, db.get(MatchingRun, approved.run_id), 76_000, index_name="smm-lc",
+                 index_adjustment=2_000, index_adjustment_kind="amount", price_ceiling=90_000)
+    contract = sign(db, market, approved)
+    assert (contract.price_basis, contract.ask_basis, contract.ask_price) == ("split", "fixed", 71_000)
+    assert (contract.bid_basis, contract.bid_index, contract.bid_adjustment, contract.bid_ceiling) == (
+        "index", "smm-lc", 2_000, 90_000)
+    # at index 100,000 the bid is capped at 90,000: (71,000 + 90,000 + 0) / 2
+    assert contract_price(contract, {"smm-lc": 100_000}) == 80_500
+    first = next(csv.DictReader(contracts.contracts_csv(db, market.seller).splitlines()))
+    assert {k: v for k, v in first.items() if k.startswith(("ask_", "bid_")) and v} == {
+        "ask_basis": "fixed", "ask_price_cny": "71000", "bid_basis": "index", "bid_index": "smm-lc",
+        "bid_adjustment": "2000", "bid_adjustment_kind": "amount", "bid_ceiling_cny": "90000"}
+
+
+def test_a_contract_shows_each_month_at_the_latest_index_value(db, market, approved):
+    from matchmaker.models import MatchingRun
+    from matchmaker.services.monitoring_prices import seed_price_series
+
+    index_linked(db, market.offer, db.get(MatchingRun, approved.run_id), 71_000, index_name="gfex-lc",
+                 index_adjustment=-5, index_adjustment_kind="percent")
+    contract = sign(db, market, approved)
+    seed_price_series(db)  # the carbonate series; its newest point is 81,000 on 2025-11-03
+    months = contracts.month_prices(db, contract)
+    # every 2027 month is an estimate at 81,000: (0.95 x 81,000 + 76,000 + 0) / 2
+    assert len(months) == 12
+    assert {(round(m.price, 2), m.kind, m.as_of) for m in months} == {(76_475, "estimate", date(2025, 11, 3))}

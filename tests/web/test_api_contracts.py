@@ -41,7 +41,39 @@ def test_post_offer_accept_proposal_and_read_the_schedule(client, db, market):
     detail = client.get(f"/api/v1/contracts/{contracts[0]['id']}", headers=buyer).get_json()
     assert detail["unit_price"] == 73500
     assert [line["month"] for line in detail["schedule"]] == [f"2027-{m:02d}" for m in range(1, 13)]
-    assert {line["qty"] for line in detail["schedule"]} == {300}
+    assert {(line["qty"], line["price"], line["price_kind"]) for line in detail["schedule"]} == {(300, 73500, "fixed")}
+    assert (detail["price_basis"], detail["ask"], detail["bid"]) == ("fixed", None, None)
+
+
+def test_an_index_linked_contract_states_both_legs_and_each_months_price(client, app, db, market):
+    import json
+
+    from matchmaker.models import MatchingRun
+
+    # seller: GFEX x (1 - 5 %), floor 70,000; buyer: fixed 76,000; freight 300
+    proposal = add_proposal(db, market, market.demand, 300, state="approved")
+    proposal.freight = 300.0
+    offer = market.offer
+    offer.price_basis, offer.price, offer.index_name = "index", None, "gfex-lc"
+    offer.index_adjustment, offer.index_adjustment_kind, offer.price_floor = -5, "percent", 70_000
+    run = db.get(MatchingRun, proposal.run_id)
+    run.market = json.dumps({"offers": [{"id": f"O{offer.id}", "price": 71_000}],
+                             "demands": [{"id": f"D{market.demand.id}", "price": 76_000}]})
+    db.add_all([offer, run, proposal])
+    db.commit()
+    seller, buyer = token(db, market.seller), token(db, market.buyer)
+    client.post(f"/api/v1/proposals/{proposal.id}/accept", headers=seller)
+    client.post(f"/api/v1/proposals/{proposal.id}/accept", headers=buyer)
+    app.config["PRICE_INDEX_VALUES"] = {"gfex-lc": 80_000}
+    contract_id = client.get("/api/v1/contracts", headers=buyer).get_json()["items"][0]["id"]
+    detail = client.get(f"/api/v1/contracts/{contract_id}", headers=buyer).get_json()
+    assert (detail["price_basis"], detail["freight"]) == ("split", 300)
+    assert detail["ask"] == {"basis": "index", "price": None, "index": "gfex-lc", "adjustment": -5,
+                             "adjustment_kind": "percent", "floor": 70_000, "ceiling": None}
+    assert detail["bid"] == {"basis": "fixed", "price": 76_000, "index": None, "adjustment": None,
+                             "adjustment_kind": None, "floor": None, "ceiling": None}
+    # no series, so the configured 80,000 is the latest value: (76,000 + 76,000 + 300) / 2
+    assert {(line["price"], line["price_kind"]) for line in detail["schedule"]} == {(76_150, "estimate")}
 
 
 def test_answering_twice_is_409_and_outsiders_get_404(client, db, market):
@@ -80,7 +112,7 @@ def test_contract_schedules_export_as_xlsx_and_csv(client, db, market):
     book = load_workbook(io.BytesIO(client.get("/api/v1/contracts/export.xlsx", headers=seller).get_data()))
     rows = list(book.active.iter_rows(values_only=True))
     assert len(rows) == 1 + 12  # header and one line per month of 2027
-    assert rows[1][-2:] == ("2027-01", 300) and rows[1][8] == 73500
+    assert rows[1][-4:] == ("2027-01", 300, 73500, "fixed") and rows[1][8] == 73500
     csv_text = client.get("/api/v1/contracts/export.csv", headers=seller).get_data().decode("utf-8-sig")
     assert len(csv_text.splitlines()) == 13
     assert client.get("/api/v1/contracts/export.csv", headers=token(db, market.outsider)).get_data().decode("utf-8-sig").count("\n") == 1
