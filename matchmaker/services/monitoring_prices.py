@@ -131,6 +131,51 @@ def point_rows(session: Session, product_id: str) -> list[PricePoint]:
     return list(session.exec(select(PricePoint).where(PricePoint.series_id == series.id).order_by(PricePoint.day)))
 
 
+@dataclass(frozen=True)
+class SeriesView:
+    """One series as staff read it: its points in a date range, the abnormal moves among them
+    (each rule sees the whole series, so a move just inside the range still compares with the
+    months before it), and the platform's contract prices over the same months."""
+
+    product: Product
+    source: str
+    points: list[PricePoint]
+    moves: list[PriceMove]
+    contract_prices: list[tuple[str, float]]
+
+
+def list_series(session: Session, viewer: Viewer) -> list[tuple[PriceSeries, list[Point]]]:
+    """Every series with its points, by product id. Staff only (raises PermissionDenied): the
+    pages show reference prices beside platform contract prices, which members do not see."""
+    if not viewer.is_staff:
+        raise PermissionDenied()
+    series = session.exec(select(PriceSeries).order_by(PriceSeries.product_id))
+    return [(s, points_of(session, s.product_id)) for s in series]
+
+
+def read_series(session: Session, viewer: Viewer, product_id: str, since: date | None = None,
+                until: date | None = None) -> SeriesView:
+    """Staff only. Raises PermissionDenied, or NotFound for an unknown product (a product without
+    a series has no points yet)."""
+    if not viewer.is_staff:
+        raise PermissionDenied()
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound(product_id)
+    from matchmaker.services.monitoring_settings import thresholds
+
+    def inside(day: date) -> bool:
+        return (since is None or day >= since) and (until is None or day <= until)
+
+    series = series_for(session, product_id)
+    rows = point_rows(session, product_id)
+    moves = abnormal_moves([Point(r.day, r.price) for r in rows], thresholds(session))
+    first, last = (since.isoformat()[:7] if since else ""), (until.isoformat()[:7] if until else "9999-12")
+    return SeriesView(product, series.source if series else "", [r for r in rows if inside(r.day)],
+                      [m for m in moves if inside(m.day)],
+                      [(m, v) for m, v in contract_prices(session, product_id) if first <= m <= last])
+
+
 def latest_price(session: Session, product_id: str) -> Point | None:
     points = points_of(session, product_id)
     return points[-1] if points else None

@@ -15,7 +15,7 @@ from matchmaker.domain import CERTIFICATIONS, ROLES, TIERS
 from matchmaker.models import Certification, Organisation, User
 from matchmaker.models.base import utcnow
 from matchmaker.regions import PROVINCES
-from matchmaker.services import credit_code
+from matchmaker.services import audit, credit_code
 from matchmaker.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from matchmaker.services.fields import FormReader
 from matchmaker.services.viewer import Viewer
@@ -197,8 +197,12 @@ def list_organisations(
     return list(session.exec(query))
 
 
-def review_organisation(session: Session, viewer: Viewer, org_id: int, decision: str) -> Organisation:
-    """Approve or reject a pending organisation. Raises PermissionDenied, NotFound, Conflict."""
+def review_organisation(
+    session: Session, viewer: Viewer, org_id: int, decision: str, reason: str = ""
+) -> Organisation:
+    """Approve or reject an organisation. A rejection needs a reason (the organisation will ask
+    why); decision and reason go into the audit trail. Raises PermissionDenied, ValidationError,
+    NotFound, Conflict (already in that state)."""
     if not viewer.is_staff:
         raise PermissionDenied()
     if decision not in ("approved", "rejected"):
@@ -208,9 +212,15 @@ def review_organisation(session: Session, viewer: Viewer, org_id: int, decision:
         raise NotFound(org_id)
     if org.status == decision:
         raise Conflict(org_id)
+    reason = (reason or "").strip()
+    if (decision == "rejected" and not reason) or len(reason) > 500:
+        raise ValidationError({"reason": _l("Give a reason (at most 500 characters).")})
+    before = {"status": org.status}
     org.status = decision
     org.reviewed_at = utcnow()
     session.add(org)
+    audit.record(session, viewer.user_id, f"organisation_{decision}", "organisation", org.id, before,
+                 {"status": decision, "reason": reason})
     session.commit()
     return org
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from matchmaker.db import get_session
 from matchmaker.domain import ORG_STATUSES
 from matchmaker.services import orgs
+from matchmaker.services.errors import ValidationError
 from matchmaker.web.users import staff_required, today, viewer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,6 +37,11 @@ def organisation(org_id: int):  # type: ignore[no-untyped-def]
 @staff_required
 def review(org_id: int):  # type: ignore[no-untyped-def]
     decision = request.form.get("decision", "")
-    org = orgs.review_organisation(get_session(), viewer(), org_id, decision)
+    try:
+        org = orgs.review_organisation(get_session(), viewer(), org_id, decision, request.form.get("reason", ""))
+    except ValidationError as error:
+        for message in error.errors.values():
+            flash(_("Not saved: %(why)s", why=message), "warning")
+        return redirect(url_for("admin.organisation", org_id=org_id))
     flash(_("%(name)s: %(status)s", name=org.name, status=ORG_STATUSES[org.status]), "success")
     return redirect(url_for("admin.organisations"))
