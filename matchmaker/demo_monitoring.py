@@ -1,5 +1,6 @@
-"""Monitoring data for ``make demo``: the published lithium carbonate prices, a few declared
-capacity projects, one cathode maker buying far more carbonate than its cathode offer can use
+"""Monitoring data for ``make demo``: the published lithium carbonate prices, approximate
+spodumene (SC6) and lithium hydroxide series (so that every index a demo listing follows has a
+value and a demo run leaves no index-linked listing out), a few declared capacity projects, one cathode maker buying far more carbonate than its cathode offer can use
 (hoarding), one ask far above the reference price (gouging), a bulletin, and the checks run once
 so that staff find the alerts waiting in their inbox.
 
@@ -10,17 +11,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlmodel import Session, select
 
-from matchmaker.models import Offer, Organisation, User
+from matchmaker.models import Offer, Organisation, PricePoint, User
 from matchmaker.services import monitoring_alerts, monitoring_bulletins, monitoring_projects
 from matchmaker.services.fields import current_month, month_index
 from matchmaker.services.listings import create_listing
 from matchmaker.services.monitoring_balance import horizon, listing_volumes, month_at
-from matchmaker.services.monitoring_prices import latest_price, seed_price_series
+from matchmaker.services.monitoring_prices import latest_price, parse_price_csv, seed_price_series, series_for
 from matchmaker.services.viewer import Viewer
 
+DATA = Path(__file__).resolve().parents[1] / "solver" / "data"
+# Reference series for the indices of runs.INDEX_PRODUCTS beyond lithium carbonate: (product, file, source).
+# Approximate points from public quotes, orders of magnitude for the demo; each row's note says where from.
+REFERENCE_SERIES = (
+    ("spodumene-sc6", "spodumene-sc6-price-points.csv",
+     "SMM, Fastmarkets: SC6 CIF China quotes in USD at about 7.2 CNY/USD, approximate (see solver/data/README.md)"),
+    ("lithium-hydroxide", "lithium-hydroxide-price-points.csv",
+     "SMM battery-grade lithium hydroxide, approximate (see solver/data/README.md)"),
+)
 # (product, province, capacity per month, investment CNY, months from now)
 PROJECTS = (
     ("lithium-carbonate", "sichuan", 2500.0, 3.5e9, 4),
@@ -60,8 +71,22 @@ def _listing(product: str, region: str, qty: float, price: float, start: str, en
             "price": f"{price:g}"}
 
 
+def seed_reference_series(session: Session, data: Path = DATA) -> int:
+    """The approximate series of ``REFERENCE_SERIES`` (idempotent: a day already stored is kept)."""
+    stored = 0
+    for product, name, source in REFERENCE_SERIES:
+        series = series_for(session, product, create=True, source=source)
+        known = {p.day for p in session.exec(select(PricePoint).where(PricePoint.series_id == series.id))}  # type: ignore[union-attr]
+        for day, price, note in parse_price_csv((data / name).read_text(encoding="utf-8")):
+            if day not in known:
+                session.add(PricePoint(series_id=series.id, day=day, price=price, note=note))  # type: ignore[union-attr, arg-type]
+                stored += 1
+    session.commit()
+    return stored
+
+
 def seed_monitoring(session: Session, today: date) -> MonitoringSummary:
-    points = seed_price_series(session)
+    points = seed_price_series(session) + seed_reference_series(session)
     first = month_index(current_month(today)) + 1
     start, end = month_at(first + 1), month_at(first + 12)  # when the generated listings begin
     used: set[int] = set()

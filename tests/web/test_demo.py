@@ -54,3 +54,24 @@ def test_generated_chain_links_are_kept(demo):
         assert links, "the generator links processors' offers to their input demands"
         for link in links:
             assert session.get(Offer, link.offer_id).org_id == session.get(Demand, link.demand_id).org_id
+
+
+def test_a_run_over_the_demo_market_leaves_no_listing_out(demo):
+    """Every index a demo listing follows has a reference price (spodumene and lithium hydroxide
+    included), so the market a run would solve skips nothing, index-linked listings included."""
+    from sqlmodel import Session, select
+
+    from matchmaker.db import get_engine
+    from matchmaker.models import Demand, Offer
+    from matchmaker.services import runs
+
+    app, _ = demo
+    with app.app_context(), Session(get_engine(app)) as session:
+        values = runs.current_index_values(session, {})
+        market, skipped = runs.build_market(session, date(2026, 11, 26), values, [], None)
+        linked = {listing.index_name for model in (Offer, Demand)
+                  for listing in session.exec(select(model).where(model.price_basis == "index"))}
+    assert skipped == []
+    assert {"smm-spodumene", "smm-lioh"} <= linked <= set(values)
+    assert any(row["product"] == "spodumene-sc6" for row in market["offers"] + market["demands"])
+    assert 4_000 < values["smm-spodumene"] < 10_000  # SC6 in CNY/t, about 6,000 in 2025
