@@ -196,14 +196,17 @@ def test_a_what_if_run_shows_what_a_rule_costs(client, auth, db, market):
     assert client.post(f"/matching/proposals/{what_if.id}/approve").status_code == 409
 
 
-def test_a_run_whose_job_stopped_says_so(client, auth, db, market):
+def test_a_run_whose_job_stopped_is_shown_failed_with_the_reason(client, auth, db, market):
     from datetime import UTC, datetime, timedelta
 
+    # silent for 5 minutes: more than its 10 s time limit plus the default 120 s slack
     db.add(MatchingRun(request_key="dead", created_by=market.staff.user_id, state="running", time_limit=10,
                        heartbeat_at=datetime.now(UTC) - timedelta(minutes=5), market="{}"))
     db.commit()
     auth.login("staff@example.cn")
-    assert 'id="stale"' in client.get("/matching/runs/1").get_data(as_text=True)
+    page = client.get("/matching/runs/1").get_data(as_text=True)
+    assert '<span class="badge failed" id="run-state">失败</span>' in page
+    assert "the job stopped without finishing: no progress for more than 130 s" in page
 
 
 def test_staff_inbox_links_a_declined_proposal_to_its_run(client, auth, db, market):
