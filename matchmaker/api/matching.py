@@ -62,7 +62,7 @@ def run_list():  # type: ignore[no-untyped-def]
 
 @bp.post("/runs")
 @operation(_l("Start a matching run (staff); the same request_key returns the same run"), body=schemas.RunIn,
-           response=schemas.Run, status=201, errors=(400, 422))
+           response=schemas.Run, status=201, repeat=True, errors=(400, 422))
 def run_start():  # type: ignore[no-untyped-def]
     _staff()
     body = json_body(schemas.RunIn)

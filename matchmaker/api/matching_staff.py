@@ -44,7 +44,7 @@ def _started(run: MatchingRun, created: bool) -> Response:
 @bp.post("/runs/<id:run_id>/what-if")
 @operation(_l("What-if run (staff): the run's own market re-solved with one rule family left out; "
               "its proposals are for comparison, never reviewed"),
-           body=schemas_staff.WhatIfIn, response=schemas_staff.StaffRun, status=201, errors=(404, 422))
+           body=schemas_staff.WhatIfIn, response=schemas_staff.StaffRun, status=201, repeat=True, errors=(404, 422))
 def run_what_if(run_id: int):  # type: ignore[no-untyped-def]
     require_staff()
     body = json_body(schemas_staff.WhatIfIn)
@@ -55,7 +55,7 @@ def run_what_if(run_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/runs/<id:run_id>/rerun")
 @operation(_l("Re-run (staff) on today's market with the run's approved matches locked"),
-           body=schemas_staff.RerunIn, response=schemas_staff.StaffRun, status=201, errors=(404, 422))
+           body=schemas_staff.RerunIn, response=schemas_staff.StaffRun, status=201, repeat=True, errors=(404, 422))
 def run_rerun(run_id: int):  # type: ignore[no-untyped-def]
     require_staff()
     body = json_body(schemas_staff.RerunIn)

@@ -42,14 +42,16 @@ LIST_QUERY = (
 
 def operation(
     summary: object, *, body: Schema = None, body_required: bool = True, response: Schema = None, status: int = 200,
+    repeat: bool = False,
     errors: tuple[int, ...] = (), query: bool | Query = False, upload: bool = False, download: bool = False,
 ) -> Callable[[F], F]:
     """Describes one API view for the document (nothing changes at run time). ``query=True``
-    documents the listing filters; a tuple of (name, type or JSON schema) documents other ones."""
+    documents the listing filters; a tuple of (name, type or JSON schema) documents other ones.
+    ``repeat=True``: a repeated ``request_key`` answers 200 with what the first request made."""
 
     def mark(view: F) -> F:
         view._openapi = {  # type: ignore[attr-defined]
-            "summary": summary, "body": body, "body_required": body_required, "response": response, "status": status, "errors": errors,
+            "summary": summary, "body": body, "body_required": body_required, "response": response, "status": status, "repeat": repeat, "errors": errors,
             "query": query, "upload": upload, "download": download,
         }
         return view
@@ -142,6 +144,8 @@ def build(app: Flask) -> dict[str, Any]:
                         "description": _("OK"), "content": _content(schemas.schema_of(answer, components))}
                 else:
                     op["responses"][str(meta["status"])] = {"description": _("OK")}
+                if meta["repeat"]:  # a repeated request_key answers 200 with what the first request made
+                    op["responses"]["200"] = op["responses"][str(meta["status"])]
                 codes = set(meta["errors"]) | {400}  # any input with a NUL character is refused
                 if rule.endpoint not in PUBLIC:
                     codes |= {401, 429}
