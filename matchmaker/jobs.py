@@ -245,7 +245,7 @@ class Sweeper:
         while not self._stop.wait(self.interval):
             try:
                 run_sweep(self.app)
-            except Exception:  # noqa: BLE001 - a failed sweep must not end the timer; the next one retries
+            except Exception:  # a failed sweep must not end the timer; the next one retries
                 log.exception("matching sweep failed")
             self.sweeps += 1
 
@@ -267,9 +267,21 @@ def ensure_sweeper(app: Any) -> Sweeper | None:
     interval = app.config.get("MATCHING_SWEEP_SECONDS", None if app.testing else SWEEP_SECONDS)
     if not interval:
         return None
-    with _sweeper_lock:
-        sweeper: Sweeper | None = app.extensions.get("matching_sweeper")
-        if sweeper is not None and sweeper.pid == os.getpid() and (sweeper.stopped or sweeper.alive()):
-            return None if sweeper.stopped else sweeper
+    current = _current_sweeper(app)
+    if current is not None:
+        return None if current.stopped else current
+    with _sweeper_lock:  # two first requests at once start one timer
+        current = _current_sweeper(app)
+        if current is not None:
+            return None if current.stopped else current
         sweeper = app.extensions["matching_sweeper"] = Sweeper(app, float(interval)).start()
     return sweeper
+
+
+def _current_sweeper(app: Any) -> Sweeper | None:
+    """This process's sweeper, running or stopped on purpose; None when there is none (or only
+    the dead copy a forked worker inherited)."""
+    sweeper: Sweeper | None = app.extensions.get("matching_sweeper")
+    if sweeper is not None and sweeper.pid == os.getpid() and (sweeper.stopped or sweeper.alive()):
+        return sweeper
+    return None
