@@ -121,10 +121,11 @@ def expire_overdue(session: Session, today: date, now: datetime) -> int:
     (audited, both parties and staff told); returns how many."""
     overdue = select(Proposal).where(Proposal.state.in_(TRANSITIONS["expire"]),  # type: ignore[attr-defined]
                                      Proposal.deadline < today).order_by(Proposal.id)  # type: ignore[operator]
-    proposals = list(session.exec(overdue))
-    if not proposals:
+    if session.exec(overdue.limit(1)).first() is None:
         return 0
     begin_immediate(session)
+    # re-read under the lock, so that the audit's "before" is the state that was changed
+    proposals = list(session.exec(overdue.with_for_update().execution_options(populate_existing=True)))
     expired = 0
     for p in proposals:
         before = snapshot(p)
