@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
         bulk,
         catalog,
         contracts,
+        freight,
         inbox,
         listings,
         main,
@@ -92,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, listings, catalog, admin, api, matching, contracts, inbox, monitoring,
-                   monitoring_members, tokens, bulk, api_docs):
+                   monitoring_members, tokens, bulk, api_docs, freight):
         app.register_blueprint(module.bp)
 
 

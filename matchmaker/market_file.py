@@ -4,6 +4,9 @@ Only open listings whose window has not ended go in, with windows starting no ea
 current month; index-linked prices are evaluated at the index values given. Volume already
 contracted goes out as ``remaining`` per month, so a run only offers what is left. Organisations appear
 as ``org-<id>`` and listings as ``O<id>`` / ``D<id>``, so a result maps straight back to rows.
+
+Freight goes in as ``transport`` entries per product, only for the lanes between the regions that
+product's exported offers and demands use (see ``_transport``); docs/freight.md has the figures.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from matchmaker.freight import FreightRates, lane
 from matchmaker.models import Demand, Offer, OfferInput, Product
 from matchmaker.regions import PROVINCES
 from matchmaker.services.capacity import contracted_by_month
 from matchmaker.services.fields import current_month
+from matchmaker.services.freight import current_rates
 from matchmaker.services.orgs import valid_certification_names
 from matchmaker.services.pricing import MissingIndex, effective_price
 
@@ -73,7 +78,34 @@ def export_market(session: Session, today: date, index_values: Mapping[str, floa
         if inputs:
             row["inputs"] = inputs
         snapshot.market["offers"].append(row)
+    snapshot.market["transport"] = _transport(products, snapshot.market, current_rates(session))
     return snapshot
+
+
+def _transport(products: list[Product], market: Mapping[str, Any], rates: FreightRates) -> list[dict[str, Any]]:
+    """Freight per unit, per product, on every lane between a region where the product is offered
+    and one where it is demanded: every pair the solver can match has its entry, so the
+    products' ``default_transport_cost`` (0) never prices a lane the listings use.
+
+    An entry is written only when it changes the answer, so a cost of 0 is left out: within a
+    province the spec gives 0, between provinces the default does. A lane within one province has
+    a cost only when staff set one for it. A product without tonnes per unit has no entries: its
+    freight is 0, as the staff freight page says.
+    """
+    sources: dict[str, set[str]] = {}
+    sinks: dict[str, set[str]] = {}
+    for offer in market["offers"]:
+        sources.setdefault(offer["product"], set()).add(offer["region"])
+    for demand in market["demands"]:
+        sinks.setdefault(demand["product"], set()).add(demand["region"])
+    entries: list[dict[str, Any]] = []
+    for product in products:
+        lanes = {lane(a, b) for a in sources.get(product.id, ()) for b in sinks.get(product.id, ())}
+        for a, b in sorted(lanes):
+            cost = rates.per_unit(a, b, product.tonnes_per_unit)
+            if cost:
+                entries.append({"from": a, "to": b, "product": product.id, "cost": cost})
+    return entries
 
 
 def _open(session: Session, model: type[Offer | Demand], month: str) -> list[Any]:

@@ -1,8 +1,10 @@
 """A small lithium carbonate market for the matching workflow tests.
 
 Seller (Jiangxi) offers 400 t/month over 2027 at 71,000 CNY/t; buyer A (Fujian) wants 300 t/month
-at 76,000 and buyer B (Fujian) 300 t/month at 75,000. The exported market has no freight, so
-O1->D1 has margin 5,000 and price 73,500, O1->D2 margin 4,000 and price 73,000.
+at 76,000 and buyer B (Fujian) 300 t/month at 75,000. Staff have set the freight of the
+Jiangxi-Fujian lane to 0 (a ``FreightOverride``, without the audit record the freight page would
+add), so the worked numbers carry no freight: O1->D1 has margin 5,000 and price 73,500, O1->D2
+margin 4,000 and price 73,000. Freight itself is tested in tests/services/test_freight_matching.py.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from matchmaker.models import Demand, MatchingRun, Offer, Proposal
+from matchmaker.models import Demand, FreightOverride, MatchingRun, Offer, Proposal
 from matchmaker.services.viewer import Viewer
 
 
@@ -48,7 +50,7 @@ def seed_market(db: Session, factory) -> Market:  # type: ignore[no-untyped-def]
                     start="2027-01", end="2027-12", price=76_000)
     demand_b = Demand(org_id=buyer_b.id, product_id="lithium-carbonate", region="fujian", monthly_qty=300,
                       start="2027-01", end="2027-12", price=75_000)
-    db.add_all([offer, demand, demand_b])
+    db.add_all([offer, demand, demand_b, FreightOverride(region_a="fujian", region_b="jiangxi", cny_per_tonne=0)])
     db.commit()
 
     def v(name: str) -> Viewer:

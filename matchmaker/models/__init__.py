@@ -3,6 +3,7 @@
 from matchmaker.models.audit import AuditRecord, LoginFailure
 from matchmaker.models.catalog import BomLine, Product
 from matchmaker.models.contracts import Contract, ScheduleLine
+from matchmaker.models.freight import FreightOverride, FreightSetting
 from matchmaker.models.inbox import Notification
 from matchmaker.models.listings import Demand, Offer, OfferInput
 from matchmaker.models.matching import ForbiddenPair, MatchingRun, Proposal
@@ -31,6 +32,8 @@ __all__ = [
     "Contract",
     "Demand",
     "ForbiddenPair",
+    "FreightOverride",
+    "FreightSetting",
     "LoginFailure",
     "MatchingRun",
     "Notification",
