@@ -24,8 +24,8 @@ def _run(orgs: int, lp: bool, time_limit: float, threads: int, progress: bool) -
     parsed = {"lines": 0, "seconds": 0.0}
     listener = ProgressTracker.listener
 
-    def timed_listener(self, engine, scale, best):  # type: ignore[no-untyped-def]
-        inner = listener(self, engine, scale, best)
+    def timed_listener(self, engine, scale, mip):  # type: ignore[no-untyped-def]
+        inner = listener(self, engine, scale, mip)
         if inner is None:
             return None
 

@@ -44,7 +44,7 @@ def run_lp(data: MarketArrays, locked: dict[int, float], seconds: float, engine:
     if banned is not None:
         model.upper[: len(columns)][banned] = 0.0
     build_seconds = time.perf_counter() - t0
-    on_log = tracker.listener(engine, data.obj_scale, best=False) if tracker else None
+    on_log = tracker.listener(engine, data.obj_scale, mip=False) if tracker else None
     run = solve_model(model, engine, seconds - build_seconds, 1e-4, threads, algorithm=algorithm,
                       on_log=on_log)
     if stats is not None:

@@ -104,7 +104,7 @@ def solve_mip(data: MarketArrays, locked: dict[int, float], options: SolveOption
     tasks = {
         m: (lambda: _lp_repair(data, seconds, tracker)) if m == "lp-repair"
         else (lambda m=m: solve_model(model, m, seconds, options.gap / 2, 1,
-                                      on_log=tracker.listener(m, scale, best=True) if tracker else None))
+                                      on_log=tracker.listener(m, scale, mip=True) if tracker else None))
         for m in members
     }
     run = _portfolio(tasks)

@@ -60,23 +60,25 @@ class ProgressTracker:
                 keep = best and self._bound is not None and self._bound <= bound
                 self._bound = self._bound if keep else bound
 
-    def listener(self, engine: str, scale: float, best: bool) -> Callable[[list[str]], None] | None:
-        """A MathOpt message callback for one solve by `engine`; `scale` takes the engine's
-        objective to CNY. None for an engine whose log is not understood."""
-        parser = parser_for(engine)
+    def listener(self, engine: str, scale: float, mip: bool) -> Callable[[list[str]], None] | None:
+        """A MathOpt message callback for one solve by `engine` (branch and bound with `mip`);
+        `scale` takes the engine's objective to CNY. None for an engine whose log is not
+        understood."""
+        parser = parser_for(engine, mip)
         if parser is None:
             return None
 
         def on_lines(lines: list[str]) -> None:
-            try:
-                for line in lines:
+            for line in lines:
+                try:
                     seen: Observation | None = parser.parse(line)
-                    if seen is not None:
-                        self.observe(None if seen.objective is None else seen.objective * scale,
-                                     None if seen.bound is None else seen.bound * scale,
-                                     seen.stage, best)
-            except Exception:  # a line in an unforeseen shape: no intermediate figures, same solve
-                log.debug("unparsed %s log line", engine, exc_info=True)
+                except Exception:  # a line in an unforeseen shape: no figures from it, same solve
+                    log.debug("unparsed %s log line %r", engine, line, exc_info=True)
+                    continue
+                if seen is not None:
+                    self.observe(None if seen.objective is None else seen.objective * scale,
+                                 None if seen.bound is None else seen.bound * scale,
+                                 seen.stage, best=mip)
 
         return on_lines
 

@@ -41,7 +41,11 @@ class HighsLog:
     The simplex and interior point logs show HiGHS's internal problem, a minimisation of the
     negated objective, so their values change sign; the branch-and-bound table shows the model's
     own (maximised) objective. The simplex prints a line every 5 s only (hard-wired in HiGHS).
+    In branch and bound only the table is read: an LP line there would be a node's relaxation.
     """
+
+    def __init__(self, mip: bool = False) -> None:
+        self.mip = mip
 
     _STAGES = (("Presolving model", "presolve"), ("Using EKK", "simplex"),
                ("Interior point solve", "interior point"), ("Crossover", "crossover"),
@@ -55,6 +59,8 @@ class HighsLog:
         for marker, stage in self._STAGES:
             if line.startswith(marker):
                 return Observation(stage=stage)
+        if self.mip:
+            return self._mip_row(line)
         simplex = self._SIMPLEX.match(line)
         if simplex:
             value, phase, primal_infeasible, dual_infeasible = simplex.groups()
@@ -73,7 +79,7 @@ class HighsLog:
             near = pinf <= FEASIBLE and dinf <= FEASIBLE  # type: ignore[operator]
             return Observation(objective=-primal if near else None,  # type: ignore[operator]
                                bound=-dual if near else None, stage="interior point")  # type: ignore[operator]
-        return self._mip_row(line)
+        return None
 
     @staticmethod
     def _mip_row(line: str) -> Observation | None:
@@ -110,7 +116,11 @@ class ScipLog:
         return Observation(objective=_number(cells[primal]), bound=_number(cells[dual]), stage="search")
 
 
-def parser_for(engine: str) -> HighsLog | ScipLog | None:
-    """A fresh parser for one solve by `engine`; None when its log is not understood (GLOP, PDLP):
-    the solve then reports its phase and elapsed time only."""
-    return {"highs": HighsLog, "scip": ScipLog}.get(engine, lambda: None)()
+def parser_for(engine: str, mip: bool) -> HighsLog | ScipLog | None:
+    """A fresh parser for one solve by `engine`; None when its log is not understood (GLOP, PDLP,
+    SCIP on an LP): the solve then reports its phase and elapsed time only."""
+    if engine == "highs":
+        return HighsLog(mip)
+    if engine == "scip" and mip:
+        return ScipLog()
+    return None

@@ -23,9 +23,9 @@ def _tracker() -> ProgressTracker:
     return ProgressTracker(lambda p: None, time.perf_counter(), "mip")
 
 
-def _read(engine: str, scale: float, lines: list[str], best: bool = True, tracker=None) -> Progress:
+def _read(engine: str, scale: float, lines: list[str], mip: bool = True, tracker=None) -> Progress:
     tracker = tracker or _tracker()
-    on_lines = tracker.listener(engine, scale, best)
+    on_lines = tracker.listener(engine, scale, mip)
     assert on_lines is not None
     on_lines(lines)
     return tracker.snapshot()
@@ -38,20 +38,20 @@ def test_highs_dual_simplex_line_gives_a_bound_on_the_maximum():
     seen = _read("highs", LP_SCALE, [
         "  Iteration        Objective     Infeasibilities num(sum)",
         "      11293    -9.0164542207e+01 Pr: 1731(2550.38); Du: 0(3.09812e-06) 6s",
-    ], best=False)
+    ], mip=False)
     assert seen.objective is None
     assert seen.bound == approx(151_485_086_703.8, rel=1e-10)
     assert seen.phase == "mip: simplex"
 
 
 def test_highs_simplex_phase_one_line_gives_no_figures():
-    seen = _read("highs", LP_SCALE, ["          0     0.0000000000e+00 Ph1: 0(0) 1s"], best=False)
+    seen = _read("highs", LP_SCALE, ["          0     0.0000000000e+00 Ph1: 0(0) 1s"], mip=False)
     assert (seen.objective, seen.bound) == (None, None)
 
 
 def test_highs_optimal_simplex_line_gives_objective_and_bound():
     seen = _read("highs", LP_SCALE, [
-        "      15538    -8.8962961833e+01 Pr: 0(0); Du: 0(1.82555e-14) 9s"], best=False)
+        "      15538    -8.8962961833e+01 Pr: 0(0); Du: 0(1.82555e-14) 9s"], mip=False)
     assert seen.objective == approx(149_466_316_323.8, rel=1e-10)
     assert seen.bound == approx(149_466_316_323.8, rel=1e-10)
 
@@ -59,10 +59,10 @@ def test_highs_optimal_simplex_line_gives_objective_and_bound():
 def test_highs_interior_point_counts_only_near_feasible_iterates():
     # Recorded at 300 orgs (obj_scale 1732896000): iteration 3 is far from feasible, 32 is not.
     far = _read("highs", 1732896000.0, [
-        "    3    8.85906935e+01  -9.09358668e+03   4.39e-02   4.54e-02  2.04e+00       0s"], best=False)
+        "    3    8.85906935e+01  -9.09358668e+03   4.39e-02   4.54e-02  2.04e+00       0s"], mip=False)
     assert (far.objective, far.bound, far.phase) == (None, None, "mip: interior point")
     near = _read("highs", 1732896000.0, [
-        "   32   -3.06558333e+01  -3.06560807e+01   4.30e-16   3.19e-16  7.82e-06       1s"], best=False)
+        "   32   -3.06558333e+01  -3.06560807e+01   4.30e-16   3.19e-16  7.82e-06       1s"], mip=False)
     assert near.objective == approx(30.6558333 * 1732896000.0)  # 53,123,370,902
     assert near.bound == approx(30.6560807 * 1732896000.0)  # 53,123,799,621
 
@@ -79,6 +79,12 @@ def test_highs_branch_and_bound_rows_are_in_the_maximised_objective():
     assert seen.objective == approx(8_208_521_121.07, rel=1e-10)
     assert seen.bound == approx(9_074_086_774.36, rel=1e-10)
     assert seen.phase == "mip: search"
+
+
+def test_in_branch_and_bound_highs_lp_lines_are_node_relaxations_and_give_nothing():
+    seen = _read("highs", MIP_SCALE, [
+        "      15538    -8.8962961833e+01 Pr: 0(0); Du: 0(1.82555e-14) 9s"])
+    assert (seen.objective, seen.bound) == (None, None)
 
 
 def test_scip_node_table_is_read_by_its_header():
@@ -116,8 +122,23 @@ def test_portfolio_reports_the_best_solution_and_the_tightest_bound_of_its_membe
     assert seen.bound == approx(1.703881e4 * 532554)  # SCIP's bound
 
 
+def test_a_line_the_parser_chokes_on_is_skipped_and_the_next_still_read(monkeypatch):
+    from solver import progress
+    from solver.progress_log import Observation
+
+    class Choking:
+        def parse(self, line: str) -> Observation | None:
+            if line == "bad":
+                raise IndexError("unforeseen column")
+            return Observation(objective=float(line))
+
+    monkeypatch.setattr(progress, "parser_for", lambda engine, mip: Choking())
+    seen = _read("scip", 2.0, ["bad", "21.5"])
+    assert seen.objective == 43.0
+
+
 def test_engines_without_a_known_log_report_phase_and_time_only():
-    assert _tracker().listener("glop", LP_SCALE, best=False) is None
+    assert _tracker().listener("glop", LP_SCALE, mip=False) is None
 
 
 # -- whole solves ---------------------------------------------------------------------------------
