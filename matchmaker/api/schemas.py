@@ -207,6 +207,8 @@ class Proposal(BaseModel):
     other_response: str
     state: str
     expired: bool
+    price_basis: str = Field(description=_l(
+        "fixed; or split: index-linked, re-set monthly as half the ask formula, half the bid formula and half the freight"))
 
 
 class ProposalList(BaseModel):
@@ -237,8 +239,10 @@ class Contract(BaseModel):
     monthly_qty: float
     start: str
     end: str
-    price_basis: str
-    unit_price: float
+    price_basis: str = Field(description=_l(
+        "fixed; split: each month half the ask formula, half the bid formula and half the freight; "
+        "premium: the seller's formula plus a fixed premium (contracts signed before the split)"))
+    unit_price: float = Field(description=_l("Price at signing, CNY per unit"))
     freight: float | None
     premium: float | None
     ask: PriceLeg | None
@@ -252,8 +256,10 @@ class ContractList(BaseModel):
 class ScheduleLine(BaseModel):
     month: str
     qty: float
-    price: float | None
-    price_kind: str
+    price: float | None = Field(description=_l(
+        "Unit price that month, at the newest index value published by the month's end; null before any"))
+    price_kind: str = Field(description=_l(
+        "fixed, index, estimate (at the latest value, re-set when the month's value is published) or pending"))
 
 
 class ContractDetail(Contract):

@@ -45,7 +45,12 @@ VISIBLE_TO_PARTIES = ("approved", "contracted", "declined", "expired")
 
 @dataclass(frozen=True)
 class PartyProposal:
-    """A proposal as one party sees it: no bid, ask, margin, freight or surplus."""
+    """A proposal as one party sees it: no bid, ask, margin, freight or surplus.
+
+    ``price_basis`` is what the contract will be: ``fixed``, or ``split`` when either listing is
+    index-linked (re-set monthly; ``contract_terms``). A party must know that before it accepts;
+    the formulas themselves are stated in the contract only.
+    """
 
     id: int
     role: str  # supplier | buyer
@@ -63,6 +68,7 @@ class PartyProposal:
     other_response: str
     state: str
     expired: bool
+    price_basis: str
 
 
 def _party_view(session: Session, viewer: Viewer, p: Proposal, today: date) -> PartyProposal:
@@ -76,6 +82,7 @@ def _party_view(session: Session, viewer: Viewer, p: Proposal, today: date) -> P
         deadline=p.deadline, own_response=p.supplier_response if supplier else p.buyer_response,
         other_response=p.buyer_response if supplier else p.supplier_response, state=p.state,
         expired=p.state == "expired" or (p.state == "approved" and p.deadline is not None and p.deadline < today),
+        price_basis="split" if "index" in (offer.price_basis, demand.price_basis) else "fixed",  # type: ignore[union-attr]
     )
 
 

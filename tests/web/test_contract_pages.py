@@ -94,3 +94,21 @@ def test_an_outsider_cannot_open_the_contract(client, auth, split):
     auth.login("outsider@example.cn")
     assert client.get(f"/contracts/{split.id}").status_code == 404
     assert client.get(f"/contracts/{split.id}.csv").status_code == 404
+
+
+def test_before_accepting_a_party_learns_the_price_is_index_linked_but_not_the_other_formula(client, auth, db, market):
+    proposal = add_proposal(db, market, market.demand, 300, state="approved")
+    offer = market.offer
+    offer.price_basis, offer.price, offer.index_name, offer.price_floor = "index", None, "gfex-lc", 69_876
+    db.add(offer)
+    db.commit()
+    auth.login("buyer@example.cn")
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert 'id="price-terms"' in page and "按月" in page
+    assert "69,876" not in page and "GFEX" not in page and "广期所" not in page
+
+
+def test_a_fixed_proposal_says_nothing_about_an_index(client, auth, db, market):
+    proposal = add_proposal(db, market, market.demand, 300, state="approved")
+    auth.login("buyer@example.cn")
+    assert 'id="price-terms"' not in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
