@@ -13,8 +13,9 @@ see both legs and the freight. That discloses, to the counterparty only, the oth
 formula *for this contract* as copied at signing; it is no more than the monthly prices would
 reveal anyway (knowing its own leg and the freight, a party can solve the formula for the other
 leg). What stays private: the listing itself (its volume, window, notes, later edits, other
-listings), which a contract never links to, and before both accept, the proposal shows only the
-agreed price, never the other side's bid or ask.
+listings), which a contract never links to; and before both accept, the proposal shows only the
+agreed price and whether the contract will be index-linked, never the other side's bid, ask or
+formula.
 """
 
 from __future__ import annotations
