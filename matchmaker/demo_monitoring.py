@@ -20,7 +20,12 @@ from matchmaker.services import monitoring_alerts, monitoring_bulletins, monitor
 from matchmaker.services.fields import current_month, month_index
 from matchmaker.services.listings import create_listing
 from matchmaker.services.monitoring_balance import horizon, listing_volumes, month_at
-from matchmaker.services.monitoring_prices import latest_price, parse_price_csv, seed_price_series, series_for
+from matchmaker.services.monitoring_prices import (
+    latest_price,
+    parse_price_csv,
+    seed_price_series,
+    series_for,
+)
 from matchmaker.services.viewer import Viewer
 
 DATA = Path(__file__).resolve().parents[1] / "solver" / "data"

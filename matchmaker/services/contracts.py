@@ -15,7 +15,13 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from matchmaker.models import Contract, Organisation, ScheduleLine
-from matchmaker.services.contract_terms import LEG_COLUMNS, MonthPrice, index_history, indices, monthly_prices
+from matchmaker.services.contract_terms import (
+    LEG_COLUMNS,
+    MonthPrice,
+    index_history,
+    indices,
+    monthly_prices,
+)
 from matchmaker.services.errors import NotFound
 from matchmaker.services.viewer import Viewer
 

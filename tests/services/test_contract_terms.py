@@ -6,7 +6,13 @@ from datetime import date
 import pytest
 
 from matchmaker.models import Contract, ScheduleLine
-from matchmaker.services.contract_terms import Leg, contract_price, leg_columns, monthly_prices, split_price
+from matchmaker.services.contract_terms import (
+    Leg,
+    contract_price,
+    leg_columns,
+    monthly_prices,
+    split_price,
+)
 from matchmaker.services.pricing import MissingIndex
 
 # ask = index x (1 - 5 %), floor 70,000; bid = index + 2,000, ceiling 90,000; freight 300

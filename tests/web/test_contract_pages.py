@@ -112,3 +112,9 @@ def test_a_fixed_proposal_says_nothing_about_an_index(client, auth, db, market):
     proposal = add_proposal(db, market, market.demand, 300, state="approved")
     auth.login("buyer@example.cn")
     assert 'id="price-terms"' not in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+
+
+def test_the_contract_list_marks_an_index_linked_contract(client, auth, split):
+    auth.login("buyer@example.cn")
+    page = client.get("/contracts").get_data(as_text=True)
+    assert "79,150" in page and "挂钩指数" in page
