@@ -15,8 +15,8 @@ import math
 import re
 from dataclasses import dataclass
 
-# A dual simplex objective or an interior point iterate counts only once its infeasibility is
-# below this (HiGHS's default feasibility tolerance).
+# An interior point iterate's objective counts once its primal infeasibility, its dual objective
+# once its dual infeasibility, is below this (HiGHS's default feasibility tolerance).
 FEASIBLE = 1e-7
 
 
@@ -76,9 +76,11 @@ class HighsLog:
             primal, dual, pinf, dinf = (_number(x) for x in ipx.groups())
             if None in (primal, dual, pinf, dinf):
                 return None
-            near = pinf <= FEASIBLE and dinf <= FEASIBLE  # type: ignore[operator]
-            return Observation(objective=-primal if near else None,  # type: ignore[operator]
-                               bound=-dual if near else None, stage="interior point")  # type: ignore[operator]
+            # A (nearly) dual feasible iterate's dual objective bounds the LP; a primal feasible
+            # one's objective is what a solution is worth. Far from feasible, neither means much.
+            return Observation(objective=-primal if pinf <= FEASIBLE else None,  # type: ignore[operator]
+                               bound=-dual if dinf <= FEASIBLE else None,  # type: ignore[operator]
+                               stage="interior point")
         return None
 
     @staticmethod

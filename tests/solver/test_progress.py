@@ -57,10 +57,15 @@ def test_highs_optimal_simplex_line_gives_objective_and_bound():
 
 
 def test_highs_interior_point_counts_only_near_feasible_iterates():
-    # Recorded at 300 orgs (obj_scale 1732896000): iteration 3 is far from feasible, 32 is not.
+    # Recorded at 300 orgs (obj_scale 1732896000): iteration 3 is far from feasible, 15 is dual
+    # feasible only (its dual objective bounds the LP), 32 is both.
     far = _read("highs", 1732896000.0, [
         "    3    8.85906935e+01  -9.09358668e+03   4.39e-02   4.54e-02  2.04e+00       0s"], mip=False)
     assert (far.objective, far.bound, far.phase) == (None, None, "mip: interior point")
+    dual = _read("highs", 1732896000.0, [
+        "   15   -2.48254314e+01  -4.51343351e+01   3.75e-06   1.44e-13  5.64e-01       1s"], mip=False)
+    assert dual.objective is None
+    assert dual.bound == approx(45.1343351 * 1732896000.0)  # 78,213,108,757
     near = _read("highs", 1732896000.0, [
         "   32   -3.06558333e+01  -3.06560807e+01   4.30e-16   3.19e-16  7.82e-06       1s"], mip=False)
     assert near.objective == approx(30.6558333 * 1732896000.0)  # 53,123,370,902
