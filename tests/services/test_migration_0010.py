@@ -64,3 +64,26 @@ def test_an_old_index_linked_contract_becomes_the_sellers_leg_plus_its_premium(t
         (1, "fixed", None, None, None, None, None, None, None, 180.0, None),
         (2, "premium", "index", "gfex-lc", -8, "percent", 50000, 90000, 3500, 180.0, None),
     ]
+
+
+def test_downgrading_keeps_old_contracts_and_fixes_split_ones_at_their_price_at_signing(tmp_path):
+    from alembic import command
+
+    from matchmaker.migrate import alembic_config
+
+    app = create_app(make_config(DATABASE_URL=f"sqlite:///{tmp_path}/m.db"))
+    upgrade(app, "0010")
+    engine = app.extensions["db_engine"]
+    with engine.begin() as conn:
+        for table, rows in ROWS.items():
+            for row in rows:
+                insert(conn, table, row)
+        insert(conn, "contract", {**CONTRACT, "id": 1, "proposal_id": 1, "price_basis": "premium", "ask_basis": "index",
+                                  "ask_index": "gfex-lc", "ask_adjustment": -8, "premium": 3500})
+        insert(conn, "contract", {**CONTRACT, "id": 2, "proposal_id": 2, "price_basis": "split", "ask_basis": "index",
+                                  "ask_index": "gfex-lc", "bid_basis": "fixed", "bid_price": 76000, "freight": 180})
+    command.downgrade(alembic_config(app), "0009")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, price_basis, index_name, index_adjustment, premium, unit_price"
+                                 " FROM contract ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [(1, "index", "gfex-lc", -8, 3500, 73500), (2, "fixed", None, None, None, 73500)]
