@@ -46,7 +46,8 @@ def test_script_posts_offer_staff_match_and_approve_parties_accept(client, db, m
     assert client.post(f"/api/v1/proposals/{ours[0]['id']}/accept", headers=buyer).get_json()["state"] == "contracted"
     contract = client.get("/api/v1/contracts", headers=buyer).get_json()["items"][0]
     schedule = client.get(f"/api/v1/contracts/{contract['id']}", headers=buyer).get_json()["schedule"]
-    assert len(schedule) == 12 and schedule[0] == {"month": "2027-01", "qty": ours[0]["monthly_qty"]}
+    assert len(schedule) == 12 and schedule[0] == {"month": "2027-01", "qty": ours[0]["monthly_qty"],
+                                                   "price": ours[0]["price"], "price_kind": "fixed"}
     assert db.get(Offer, posted["id"]).status == "open"
 
 
