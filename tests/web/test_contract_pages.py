@@ -118,3 +118,16 @@ def test_the_contract_list_marks_an_index_linked_contract(client, auth, split):
     auth.login("buyer@example.cn")
     page = client.get("/contracts").get_data(as_text=True)
     assert "79,150" in page and "挂钩指数" in page
+
+
+@pytest.mark.app_config(PRICE_INDEX_VALUES={"gfex-lc": 80_000})
+def test_a_contract_signed_before_the_split_still_reads_as_sellers_formula_plus_premium(client, auth, db, market):
+    contract = sign(db, market, add_proposal(db, market, market.demand, 300, state="approved"))
+    contract.price_basis, contract.ask_basis, contract.ask_index = "premium", "index", "gfex-lc"
+    contract.ask_adjustment, contract.ask_adjustment_kind, contract.premium = -8, "percent", 3_500
+    db.add(contract)
+    db.commit()
+    auth.login("buyer@example.cn")
+    page = client.get(f"/contracts/{contract.id}").get_data(as_text=True)
+    assert "另加每单位 3,500 元" in page
+    assert page.count("77,100 *") == 12  # 0.92 x 80,000 + 3,500
