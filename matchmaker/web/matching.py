@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 
 from flask import (
     Blueprint,
@@ -106,9 +107,13 @@ def _names(db, org_ids: set[int]) -> dict[int, str]:  # type: ignore[no-untyped-
 @bp.get("/runs/<id:run_id>")
 @staff_required
 def show(run_id: int):  # type: ignore[no-untyped-def]
+    """The run and its proposals; ``?state=`` shows the proposals in one state only."""
     db = get_session()
     run = runs.get_run(db, viewer(), run_id)
-    proposals = review.proposals_of_run(db, viewer(), run_id)
+    every = review.proposals_of_run(db, viewer(), run_id)
+    counts = Counter(p.state for p in every)
+    state = request.args.get("state", "")
+    proposals = [p for p in every if p.state == state] if state in review.STATES else every
     names = _names(db, {p.supplier_org_id for p in proposals} | {p.buyer_org_id for p in proposals})
     products = {p.id: p for p in catalog.list_products(db)}
     reasons: dict = {}
@@ -119,9 +124,10 @@ def show(run_id: int):  # type: ignore[no-untyped-def]
         summary = explain.product_summary(market, result)
     return render_template("matching/run.html", run=run, proposals=proposals, names=names, products=products,
                            states=review.STATES, request_key=uuid.uuid4().hex, reasons=reasons, summary=summary,
-                           relaxable=explain.RELAXABLE, approved_count=sum(p.state == "approved" for p in proposals),
+                           relaxable=explain.RELAXABLE, approved_count=counts["approved"], counts=counts,
+                           state_filter=state if state in review.STATES else "", total=len(every),
                            runs=runs.list_runs(db, viewer()), overlaps=review.pending_overlaps(db, viewer(), proposals),
-                           superseded=sum(p.state == "superseded" for p in proposals))
+                           superseded=counts["superseded"])
 
 
 @bp.post("/runs/<id:run_id>/what-if")
