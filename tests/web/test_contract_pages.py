@@ -50,7 +50,7 @@ def test_both_parties_see_the_formula_both_legs_and_each_months_price(client, au
         auth.login(who)
         page = client.get(f"/contracts/{split.id}").get_data(as_text=True)
         assert "单价 = ½ × 卖方报价公式 + ½ × 买方出价公式 + ½ × 运费" in page
-        assert "-5 %" in page and "下限 70,000" in page and "+2000 元" in page and "上限 90,000" in page
+        assert "-5 %" in page and "下限 70,000" in page and "+2,000 元" in page and "上限 90,000" in page
         assert "签约时每单位 79,150 元" in page
         # at 100,000 (configured, so an estimate): (95,000 + 90,000 + 300) / 2 = 92,650, every month
         assert page.count("92,650 *") == 12 and 'id="estimate-note"' in page
