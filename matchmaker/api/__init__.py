@@ -151,9 +151,9 @@ def _listing_body(kinds: str) -> dict[str, Any]:
     return form_values(json_body(BODIES[kinds]))
 
 
+from matchmaker.api import admin as _admin  # noqa: F401  (registers its routes on bp)
 from matchmaker.api import contracts as _contracts  # noqa: F401  (registers its routes on bp)
 from matchmaker.api import matching as _matching  # noqa: F401  (registers its routes on bp)
-from matchmaker.api import profile as _profile  # noqa: F401  (registers its routes on bp)
-from matchmaker.api import admin as _admin  # noqa: F401  (registers its routes on bp)
 from matchmaker.api import matching_staff as _matching_staff  # noqa: F401  (registers its routes on bp)
 from matchmaker.api import monitoring as _monitoring  # noqa: F401  (registers its routes on bp)
+from matchmaker.api import profile as _profile  # noqa: F401  (registers its routes on bp)
