@@ -84,6 +84,7 @@ def urls(app: Flask, world, db):
         "project_id": [1],
         "lang": ["zh", "en"],
         "token_id": [1],
+        "override_id": [1],
         "fmt": ["csv", "xlsx"],
     }
     queries = ["", "?status=all", "?q=Beta", "?side=offer&status=all&page=1"]

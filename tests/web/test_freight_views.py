@@ -82,3 +82,32 @@ def test_products_without_weight_are_named_on_the_page(client, auth, people, db)
     page = client.get("/freight?from=jiangxi&to=sichuan").get_data(as_text=True)
     assert 'id="unweighted"' in page and "电池管理系统" in page
     assert "不计运费" in page  # the checker says it is not charged
+
+
+@pytest.mark.app_config(MATCHING_EXECUTOR="inline")
+def test_freight_shows_on_the_run_page_and_is_in_the_price_the_parties_see(client, auth, db, factory):
+    from matchmaker.models import Contract, Proposal
+    from tests.matching_market import seed_market
+
+    market = seed_market(db, factory)
+    for row in db.exec(select(FreightOverride)):  # the helper's zero figure: back to the distance estimate
+        db.delete(row)
+    db.commit()
+    auth.login("staff@example.cn")
+    client.post("/matching/runs", data={"request_key": "freight-run", "time_limit": "10"})
+    page = client.get("/matching/runs/1").get_data(as_text=True)
+    # Jiangxi -> Fujian 195.31 CNY/t; O1 -> D1: margin 76,000 - 71,000 - 195.31 = 4,804.69,
+    # price 71,000 + 195.31 + 2,402.345 = 73,597.655 (shown 73,597.66 or 73,597.65 by float rounding)
+    assert "195.31" in page and "73,597.6" in page
+    p = db.exec(select(Proposal).where(Proposal.demand_id == market.demand.id)).one()
+    assert client.post(f"/matching/proposals/{p.id}/approve").status_code == 303
+    auth.logout()
+    auth.login("buyer@example.cn")
+    page = client.get(f"/proposals/{p.id}").get_data(as_text=True)
+    assert "73,597.6" in page and "195.31" not in page  # the price includes freight; the split is not shown
+    client.post(f"/proposals/{p.id}/accept")
+    auth.logout()
+    auth.login("seller@example.cn")
+    assert client.post(f"/proposals/{p.id}/accept").status_code == 303
+    contract = db.exec(select(Contract)).one()
+    assert contract.proposal_id == p.id and contract.unit_price == pytest.approx(73_597.655)
