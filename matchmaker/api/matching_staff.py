@@ -98,6 +98,22 @@ def run_result(run_id: int):  # type: ignore[no-untyped-def]
         "Content-Disposition": f'attachment; filename="matching-run-{run_id}-result.json"'})
 
 
+@bp.get("/runs/<id:run_id>/explain")
+@operation(_l("Why a finished run matched as it did (staff): per product the volume and surplus against the "
+              "match by hand, per pair the constraints that keep it from being larger"),
+           response=schemas_staff.RunExplanation, errors=(403, 404, 409))
+def run_explain(run_id: int):  # type: ignore[no-untyped-def]
+    run = runs.get_run(get_session(), api_viewer(), run_id)
+    if not run.result:
+        raise Conflict(_l("The run has no result yet: it has not finished."))
+    market, result = json.loads(run.market), json.loads(run.result)
+    products = [{"product_id": row.product, "unit": row.unit, **_summary(row)}  # type: ignore[dict-item]
+                for row in explain.product_summary(market, result)]
+    pairs = [{"offer_id": int(offer[1:]), "demand_id": int(demand[1:]), "reasons": [str(r) for r in reasons]}
+             for (offer, demand), reasons in explain.binding(market, result).items()]
+    return jsonify({"products": products, "pairs": pairs})
+
+
 def _run_arg(name: str) -> int:
     raw = request.args.get(name, "")
     if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:

@@ -25,7 +25,9 @@ from matchmaker.services import monitoring_alerts as alerts
 from matchmaker.services import monitoring_bulletins as bulletins
 from matchmaker.services import monitoring_prices as prices
 from matchmaker.services.errors import PermissionDenied, ValidationError
+from matchmaker.services.monitoring_settings import save_thresholds, thresholds
 from matchmaker.web.monitoring_text import describe
+from matchmaker.web.users import today
 
 DATE = {"type": "string", "format": "date"}
 POINT_QUERY = (("from", DATE), ("to", DATE))
@@ -197,6 +199,31 @@ def alert_step(alert_id: int, step: str):  # type: ignore[no-untyped-def]
     body = json_body(schemas_staff.AlertStepIn, required=False)
     alerts.transition(get_session(), api_viewer(), alert_id, step, form_values(body))
     return jsonify(_alert_detail(alert_id))
+
+
+@bp.post("/alerts/check")
+@operation(_l("Run every monitoring rule now (staff); new findings become alerts"), response=schemas_staff.ChecksRun)
+def alert_checks():  # type: ignore[no-untyped-def]
+    return jsonify({"raised": alerts.run_checks(get_session(), api_viewer(), today())})
+
+
+@bp.get("/thresholds")
+@operation(_l("The thresholds of the monitoring rules (staff)"), response=schemas_staff.Thresholds, errors=(403,))
+def threshold_values():  # type: ignore[no-untyped-def]
+    require_staff()
+    return jsonify(thresholds(get_session()))
+
+
+@bp.patch("/thresholds")
+@operation(_l("Change thresholds of the monitoring rules (staff): only the values sent change; each change is audited"),
+           body=schemas_staff.ThresholdsPatch, response=schemas_staff.Thresholds, errors=(422,))
+def threshold_update():  # type: ignore[no-untyped-def]
+    require_staff()
+    body = json_body(schemas_staff.ThresholdsPatch)
+    db = get_session()
+    form = {key: repr(value) for key, value in thresholds(db).items()}
+    form.update({name: repr(getattr(body, name)) for name in body.model_fields_set if getattr(body, name) is not None})
+    return jsonify(save_thresholds(db, api_viewer(), form))
 
 
 # Bulletins ----------------------------------------------------------------------------------

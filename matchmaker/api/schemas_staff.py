@@ -9,7 +9,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from matchmaker.api.schemas import Body, BomLineOut, Integer, Number, OrganisationOut, Run
 from matchmaker.domain import TIERS, UNITS
@@ -277,3 +277,39 @@ class RunComparison(BaseModel):
     difference: float = Field(description="surplus_b - surplus_a")
     products: list[ProductComparisonOut]
     pairs: list[PairComparisonOut]
+
+
+class PairExplanation(BaseModel):
+    offer_id: int
+    demand_id: int
+    reasons: list[str] = Field(description="Why this match is no larger, in the reader's language")
+
+
+class ProductSummaryRow(ProductSummaryOut):
+    product_id: str
+    unit: str
+
+
+class RunExplanation(BaseModel):
+    products: list[ProductSummaryRow]
+    pairs: list[PairExplanation]
+
+
+# Monitoring thresholds and checks -------------------------------------------------------------
+
+
+def _threshold_fields(optional: bool) -> dict[str, Any]:
+    from matchmaker.services.monitoring_settings import SETTINGS
+
+    if optional:
+        return {s.key: (Number | None, Field(default=None, ge=s.low, le=s.high, description=s.label))
+                for s in SETTINGS}
+    return {s.key: (float, Field(description=s.label)) for s in SETTINGS}
+
+
+Thresholds = create_model("Thresholds", **_threshold_fields(False))  # type: ignore[call-overload]
+ThresholdsPatch = create_model("ThresholdsPatch", __base__=Body, **_threshold_fields(True))  # type: ignore[call-overload]
+
+
+class ChecksRun(BaseModel):
+    raised: int = Field(description="New alerts; a finding raised before is never raised again")

@@ -130,3 +130,17 @@ def test_members_get_403_and_read_tokens_cannot_start_runs(client, db, market, s
     read = token(db, market.staff, "read")
     assert client.post(f"/api/v1/runs/{first}/what-if", headers=read,
                        json={"request_key": "w", "relax": "shares"}).status_code == 403
+
+
+def test_the_explanation_names_what_keeps_each_match_from_being_larger(client, db, market, staff):
+    first = start(client, staff)
+    body = client.get(f"/api/v1/runs/{first}/explain", headers={**staff, "Accept-Language": "en"}).get_json()
+    # O1 (400 t) sells D1 its 300 t first, then D2 the last 100 t: the offer is full all year
+    # and D1 covered; the matched volume is the offer's 400 x 12 = 4,800 t.
+    [carbonate] = body["products"]
+    assert (carbonate["offered"], carbonate["demanded"], carbonate["matched"]) == pytest.approx((4800, 7200, 4800))
+    reasons = {(p["offer_id"], p["demand_id"]): p["reasons"] for p in body["pairs"]}
+    assert reasons[(market.offer.id, market.demand.id)] == [
+        "offer capacity full in 2027-01–2027-12", "demand fully covered in 2027-01–2027-12"]
+    # only the offer is full: D2 still wants 200 t a month
+    assert reasons[(market.offer.id, market.demand_b.id)] == ["offer capacity full in 2027-01–2027-12"]

@@ -185,3 +185,31 @@ def test_bulletins_are_published_by_staff_only_and_need_both_languages(client, w
     response = client.post("/api/v1/bulletins", headers=world["staff"], json={**body, "title_en": ""})
     assert response.status_code == 422 and response.get_json()["error"]["field"] == "title_en"
     assert client.get("/api/v1/bulletins", headers=world["member"]).get_json()["items"] == []
+
+
+def test_running_the_checks_raises_each_finding_once(client, world):
+    assert client.post("/api/v1/alerts/check", headers=world["staff"]).get_json() == {"raised": 1}  # the gouging offer
+    assert client.post("/api/v1/alerts/check", headers=world["staff"]).get_json() == {"raised": 0}
+    assert client.post("/api/v1/alerts/check", headers=world["member"]).status_code == 403
+
+
+def test_a_lower_threshold_makes_a_smaller_move_an_alert(client, world, db):
+    """+10 % in a month is below the default 15 %; at 8 % it fires."""
+    add(client, world["staff"], "2025-01-01", 100000)
+    add(client, world["staff"], "2025-02-01", 110000)
+    assert db.exec(select(Alert).where(Alert.kind == "price")).all() == []
+    changed = client.patch("/api/v1/thresholds", headers=world["staff"], json={"change_1m_pct": 8})
+    assert changed.status_code == 200 and changed.get_json()["change_1m_pct"] == 8
+    assert changed.get_json()["band_months"] == 6  # the values not sent keep theirs
+    record = db.exec(select(AuditRecord).where(AuditRecord.action == "threshold_set")).one()
+    assert (json.loads(record.before), json.loads(record.after)) == ({"change_1m_pct": 15.0}, {"change_1m_pct": 8.0})
+    client.post("/api/v1/alerts/check", headers=world["staff"])
+    assert db.exec(select(Alert.key).where(Alert.kind == "price")).all() == ["price:change_1m:lithium-carbonate:2025-02-01"]
+
+
+def test_thresholds_out_of_range_are_refused_naming_the_field(client, world):
+    response = client.patch("/api/v1/thresholds", headers=world["staff"], json={"band_months": 2.5})
+    assert response.status_code == 422 and response.get_json()["error"]["field"] == "band_months"
+    response = client.patch("/api/v1/thresholds", headers=world["staff"], json={"change_3m_pct": 0})
+    assert response.status_code == 422 and response.get_json()["error"]["field"] == "change_3m_pct"
+    assert client.get("/api/v1/thresholds", headers=world["member"]).status_code == 403
