@@ -31,7 +31,8 @@ EXPANDED = {"kinds"}
 ERROR_TEXT = {
     400: _l("The request cannot be read"), 401: _l("No valid API token"), 403: _l("Not allowed (or a read-only token)"),
     404: _l("Not found (also another organisation's row)"), 409: _l("Not possible in the current state"),
-    422: _l("A field or row was refused"), 429: _l("Too many refused tokens from this address"),
+    413: _l("The body is over 1 MB"), 422: _l("A field or row was refused"),
+    429: _l("Too many refused tokens from this address"),
 }
 LIST_QUERY = (
     ("q", "string"), ("product_id", "string"), ("tier", "string"), ("region", "string"),
@@ -151,6 +152,8 @@ def build(app: Flask) -> dict[str, Any]:
                     codes |= {401, 429}
                 if method != "GET":
                     codes |= {403}
+                if "requestBody" in op:
+                    codes |= {413}
                 for code in sorted(codes):
                     op["responses"][str(code)] = {"description": str(ERROR_TEXT.get(code, code)), "content": _content(error_ref)}
                 paths.setdefault(path, {})[method.lower()] = op

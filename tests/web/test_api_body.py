@@ -152,3 +152,10 @@ def test_review_bodies_are_checked_and_may_be_left_out_for_approve(client, staff
     assert refused(client.post("/api/v1/proposals/7/reduce", json={}, headers=staff))["field"] == "monthly_qty"
     assert refused(client.post("/api/v1/proposals/7/reject", json={"reason": "x", "why": "y"}, headers=staff))["field"] == "why"
     assert client.post("/api/v1/proposals/7/approve", headers=staff).status_code == 404  # no body: the proposal is looked up
+
+
+def test_the_document_lists_413_for_every_operation_with_a_body(client):
+    doc = client.get("/api/v1/openapi.json?lang=en").get_json()
+    with_body = [op for ops in doc["paths"].values() for op in ops.values() if "requestBody" in op]
+    assert len(with_body) >= 8
+    assert all(op["responses"]["413"]["description"] == "The body is over 1 MB" for op in with_body)
