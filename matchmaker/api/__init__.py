@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
+from sqlmodel import select
 
 from matchmaker.api import errors, schemas
 from matchmaker.api.auth import api_viewer, authenticate_request, identity
@@ -22,7 +23,7 @@ from matchmaker.api.errors import BadRequest
 from matchmaker.api.openapi import build, operation
 from matchmaker.db import get_session
 from matchmaker.extensions import csrf
-from matchmaker.models import Demand, Offer
+from matchmaker.models import Demand, Offer, OfferInput
 from matchmaker.services import listings
 from matchmaker.services.bulk_export import FORMATS, export_listings
 from matchmaker.services.bulk_import import import_listings
@@ -45,13 +46,27 @@ OFFER_FIELDS = ("certifications", "max_buyer_share")
 DEMAND_FIELDS = ("required_certifications", "max_supplier_share", "max_suppliers", "own_supply")
 
 
-def listing_json(listing: Offer | Demand, org_name: str) -> dict[str, Any]:
-    """A listing in full, for its own organisation or staff only (callers check through services)."""
+def listing_json(
+    listing: Offer | Demand, org_name: str, links: dict[int, list[dict[str, Any]]] | None = None
+) -> dict[str, Any]:
+    """A listing in full, for its own organisation or staff only (callers check through services).
+    An offer carries its chain links (``inputs``); a page passes them in ``links``, read at once."""
     fields = PUBLIC_FIELDS + (OFFER_FIELDS if isinstance(listing, Offer) else DEMAND_FIELDS)
     data = {name: getattr(listing, name) for name in fields}
     data["org"] = org_name
     data["status"] = listings.effective_status(listing, today())
+    if isinstance(listing, Offer):
+        data["inputs"] = (links if links is not None else _links([listing.id])).get(listing.id, [])  # type: ignore[arg-type]
     return data
+
+
+def _links(offer_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The chain links of these offers, by offer, in one query."""
+    query = select(OfferInput).where(OfferInput.offer_id.in_(offer_ids or [0])).order_by(OfferInput.id)  # type: ignore[attr-defined]
+    out: dict[int, list[dict[str, Any]]] = {}
+    for link in get_session().exec(query):
+        out.setdefault(link.offer_id, []).append({"demand_id": link.demand_id, "ratio": link.ratio})
+    return out
 
 
 def _page_json(page: Any, items: list[Any]) -> dict[str, Any]:
@@ -77,7 +92,8 @@ def index(kinds: str):  # type: ignore[no-untyped-def]
     page = search_listings(
         get_session(), api_viewer(), KINDS[kinds], filters, today(), current_app.config["PAGE_SIZE"]
     )
-    return jsonify(_page_json(page, [listing_json(row.listing, row.org_name) for row in page.items]))
+    links = _links([row.listing.id for row in page.items]) if kinds == "offers" else {}
+    return jsonify(_page_json(page, [listing_json(row.listing, row.org_name, links) for row in page.items]))
 
 
 @bp.get("/<any(offers, demands):kinds>/<id:listing_id>")
@@ -147,8 +163,14 @@ def openapi():  # type: ignore[no-untyped-def]
 
 def _listing_body(kinds: str) -> dict[str, Any]:
     """The body checked against OfferIn/DemandIn, handed to the listing service as the form
-    values it reads (the service then applies the forms' cross-field checks)."""
-    return form_values(json_body(BODIES[kinds]))
+    values it reads (the service then applies the forms' cross-field checks). An offer's
+    ``inputs`` become the page's parallel ``input_demand``/``input_ratio`` fields."""
+    body = json_body(BODIES[kinds])
+    values = form_values(body)
+    if isinstance(body, schemas.OfferIn):
+        values["input_demand"] = [str(link.demand_id) for link in body.inputs]
+        values["input_ratio"] = [repr(link.ratio) for link in body.inputs]
+    return values
 
 
 from matchmaker.api import admin as _admin  # noqa: F401  (registers its routes on bp)

@@ -71,8 +71,8 @@ def field_messages(details: list[ErrorDetails]) -> dict[str, object]:
 def message_for(field: str, detail: ErrorDetails) -> str:
     """The common Pydantic error kinds in our words; any other kind gets a general message."""
     kind, ctx = detail["type"], detail.get("ctx") or {}
-    if len(detail["loc"]) > 1 and isinstance(detail["loc"][-1], int):
-        field = f"{field}[{detail['loc'][-1]}]"  # a list item: certifications[1]
+    for part in detail["loc"][1:]:  # inside the field: certifications[1], inputs[0].ratio
+        field += f"[{part}]" if isinstance(part, int) else f".{part}"
     text = _KINDS.get(kind)
     if text is not None:
         return text(field, ctx)
@@ -126,11 +126,14 @@ def form_values(model: BaseModel) -> dict[str, Any]:
     """The checked body as the text values the services read (what a form would send).
 
     The services take form data (text) and check it again with their own rules; numbers are
-    written back with ``repr`` so they parse to exactly the value the schema accepted.
+    written back with ``repr`` so they parse to exactly the value the schema accepted. Nested
+    objects have no form equivalent: they are left out, for the caller to map.
     """
     out: dict[str, Any] = {}
     for name in type(model).model_fields:
         value = getattr(model, name)
+        if isinstance(value, BaseModel) or isinstance(value, list) and any(isinstance(v, BaseModel) for v in value):
+            continue
         out[name] = [_text(v) for v in value] if isinstance(value, list) else _text(value)
     return out
 

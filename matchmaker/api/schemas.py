@@ -91,10 +91,17 @@ class ListingIn(Body):
     delivery_notes: str | None = Field(default=None, max_length=500)
 
 
+class InputLink(Body):
+    demand_id: Integer = Field(ge=1, le=2**31 - 1, description=_l("One of the organisation's own demands"))
+    ratio: Number = Field(gt=0, lt=1e9, description=_l("Units bought through that demand per unit sold"))
+
+
 class OfferIn(ListingIn):
     certifications: list[Certification] = Field(  # type: ignore[valid-type]
         default_factory=list, max_length=20, description=_l("Each held by the organisation, valid today"))
     max_buyer_share: Number | None = Field(default=None, gt=0, le=1)
+    inputs: list[InputLink] = Field(default_factory=list, max_length=5, description=_l(
+        "Chain links: inputs bought through the organisation's own demands, each demand at most once"))
 
 
 class DemandIn(ListingIn):

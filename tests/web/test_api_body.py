@@ -159,3 +159,22 @@ def test_the_document_lists_413_for_every_operation_with_a_body(client):
     with_body = [op for ops in doc["paths"].values() for op in ops.values() if "requestBody" in op]
     assert len(with_body) >= 8
     assert all(op["responses"]["413"]["description"] == "The body is over 1 MB" for op in with_body)
+
+
+def test_an_offers_chain_links_are_sent_as_inputs_and_read_back(client, seller, factory):
+    demand = client.post("/api/v1/demands", json={**{k: v for k, v in OFFER.items() if k != "certifications"},
+                                                  "product_id": "lithium-hydroxide"}, headers=seller).get_json()
+    body = {**OFFER, "inputs": [{"demand_id": demand["id"], "ratio": 0.6}]}
+    created = client.post("/api/v1/offers", json=body, headers=seller)
+    assert created.status_code == 201 and created.get_json()["inputs"] == [{"demand_id": demand["id"], "ratio": 0.6}]
+    assert client.get("/api/v1/offers", headers=seller).get_json()["items"][0]["inputs"] == [{"demand_id": demand["id"], "ratio": 0.6}]
+
+
+@pytest.mark.parametrize(("inputs", "message"), [
+    ([{"demand_id": 1, "ratio": 0}], "inputs[0].ratio 必须大于 0。"),
+    ([{"demand_id": 1, "ratio": 0.5, "note": "x"}], "inputs[0].note 不是已知字段。"),
+    ([{"demand_id": 999, "ratio": 0.5}], "请选择本单位的一条需求。"),
+])
+def test_a_bad_chain_link_is_refused_under_inputs(client, seller, inputs, message):
+    error = refused(client.post("/api/v1/offers", json={**OFFER, "inputs": inputs}, headers=seller))
+    assert (error["field"], error["message"]) == ("inputs", message)
