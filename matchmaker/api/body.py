@@ -30,12 +30,12 @@ from pydantic import ValidationError as PydanticError
 from pydantic_core import ErrorDetails
 
 from matchmaker.api.errors import BadRequest
+from matchmaker.api.schemas import MONTH
 from matchmaker.services.errors import ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 NUMBER_ERRORS = {"float_type", "float_parsing", "finite_number", "decimal_type", "decimal_parsing"}
 INTEGER_ERRORS = {"int_type", "int_parsing", "int_from_float", "int_parsing_size"}
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 def json_body(model: type[M], *, required: bool = True) -> M:
@@ -88,7 +88,7 @@ def _n(value: Any) -> str:
 
 
 def _pattern(field: str, ctx: dict[str, Any]) -> str:
-    if ctx.get("pattern") == MONTH_PATTERN:
+    if ctx.get("pattern") == MONTH:
         return _("%(field)s must be a month as YYYY-MM.", field=field)
     return _("%(field)s does not have the expected form (%(pattern)s).", field=field, pattern=ctx.get("pattern", ""))
 
