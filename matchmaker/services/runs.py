@@ -147,6 +147,7 @@ def build_market(
         wanted = set(products)
         market["offers"] = [o for o in market["offers"] if o["product"] in wanted]
         market["demands"] = [d for d in market["demands"] if d["product"] in wanted]
+        market["transport"] = [t for t in market.get("transport", []) if t.get("product") in wanted]
         demand_ids = {d["id"] for d in market["demands"]}
         for offer in market["offers"]:
             if "inputs" in offer:

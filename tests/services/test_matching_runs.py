@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from matchmaker import jobs
 from matchmaker.db import get_engine
-from matchmaker.models import ForbiddenPair, MatchingRun, Proposal
+from matchmaker.models import ForbiddenPair, FreightOverride, MatchingRun, Proposal
 from matchmaker.services import runs
 from matchmaker.services.errors import PermissionDenied, ValidationError
 from tests.matching_market import seed_market
@@ -42,6 +42,18 @@ def test_only_the_chosen_products_go_in(db, market):
     run, _ = start(db, market, products=["spodumene-sc6"])
     data = json.loads(run.market)
     assert data["offers"] == [] and data["demands"] == []
+
+
+def test_freight_of_products_left_out_stays_out(db, market):
+    """Jiangxi -> Fujian lithium carbonate costs freight once the seeded 0 lane is removed;
+    a run of spodumene alone carries no lane of lithium carbonate."""
+    for lane in db.exec(select(FreightOverride)).all():
+        db.delete(lane)
+    db.commit()
+    everything, _ = start(db, market, key="all")
+    spodumene, _ = start(db, market, key="spodumene", products=["spodumene-sc6"])
+    assert {t["product"] for t in json.loads(everything.market)["transport"]} == {"lithium-carbonate"}
+    assert json.loads(spodumene.market)["transport"] == []
 
 
 def test_starting_the_same_run_twice_returns_the_first(db, market):
