@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlmodel import select
 
 from matchmaker import jobs
@@ -35,6 +36,25 @@ RUN_STATES = {"queued": _l("queued"), "running": _l("running"), "finished": _l("
 SOLVE_STATUSES = {"optimal": _l("optimal"), "feasible": _l("feasible (time limit reached)"),
                   "infeasible": _l("infeasible: the locked matches conflict"),
                   "no_solution": _l("no solution within the time limit")}
+# What solver/progress.py reports as a run's phase: the path ("lp", "mip"), then ": " and the stage.
+SOLVER_PATHS = {"lp": lazy_pgettext("solver phase", "LP"), "mip": lazy_pgettext("solver phase", "MIP")}
+SOLVER_STAGES = {"presolve": lazy_pgettext("solver phase", "presolve"),
+                 "simplex": lazy_pgettext("solver phase", "simplex"),
+                 "interior point": lazy_pgettext("solver phase", "interior point"),
+                 "crossover": lazy_pgettext("solver phase", "crossover"),
+                 "search": lazy_pgettext("solver phase", "search")}
+
+
+def solver_phase(phase: str | None) -> str:
+    """A run's phase in the page's language ("mip: search" -> "MIP: search" / "整数模型：分支定界搜索");
+    a phase from a newer solver that has no label yet is shown as it came, not hidden."""
+    if not phase:
+        return "—"
+    path, _sep, stage = phase.partition(": ")
+    path_label = str(SOLVER_PATHS.get(path, path))
+    if not stage:
+        return path_label
+    return _("%(path)s: %(stage)s", path=path_label, stage=SOLVER_STAGES.get(stage, stage))
 
 
 @bp.before_app_request
@@ -45,7 +65,8 @@ def start_sweeper() -> None:
 
 @bp.app_context_processor
 def labels() -> dict[str, object]:
-    return {"run_state": lambda s: RUN_STATES.get(s, s), "solve_status": lambda s: SOLVE_STATUSES.get(s, s)}
+    return {"run_state": lambda s: RUN_STATES.get(s, s), "solve_status": lambda s: SOLVE_STATUSES.get(s, s),
+            "solver_phase": solver_phase}
 
 
 def _index_values() -> dict[str, float]:

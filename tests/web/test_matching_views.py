@@ -219,3 +219,16 @@ def test_staff_inbox_links_a_declined_proposal_to_its_run(client, auth, db, mark
     auth.login("staff@example.cn")
     page = client.get("/inbox").get_data(as_text=True)
     assert "一项撮合建议被拒绝" in page and f'href="/matching/runs/{p.run_id}#p{p.id}"' in page
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("zh", "整数模型：分支定界搜索"), ("en", "MIP: search")])
+def test_a_running_run_shows_the_solver_phase_in_the_page_language(client, auth, db, market, lang, shown):
+    from datetime import UTC, datetime
+
+    db.add(MatchingRun(request_key="live", created_by=market.staff.user_id, state="running", time_limit=60,
+                       phase="mip: search", elapsed=12.5, heartbeat_at=datetime.now(UTC), market="{}"))
+    db.commit()
+    auth.login("staff@example.cn")
+    client.post("/language", data={"lang": lang})
+    page = client.get("/matching/runs/1").get_data(as_text=True)
+    assert f'<dd id="run-phase">{shown}</dd>' in page
