@@ -275,16 +275,34 @@ def seed_price_series(session: Session, csv_path: Path = SEED_CSV) -> int:
     return len(rows)
 
 
-def contract_prices(session: Session, product_id: str) -> list[tuple[str, float]]:
-    """Per month, the quantity-weighted average unit price of platform contracts delivering then."""
-    rows = session.exec(select(ScheduleLine.month, ScheduleLine.qty, Contract.unit_price)
-                        .join(Contract, ScheduleLine.contract_id == Contract.id)
-                        .where(Contract.product_id == product_id))
+def contract_prices(session: Session, product_id: str,
+                    configured: Mapping[str, float] | None = None) -> list[tuple[str, float]]:
+    """Per month, the quantity-weighted average unit price platform contracts charge for that
+    month's deliveries. An index-linked contract counts at its price *for the month*
+    (``contract_terms.monthly_prices``: the month's index value, or the latest value for a month
+    not yet published, as its parties see it), not at its price at signing: a monitoring chart
+    set beside the reference price must follow the index the way the contracts do, or a fall in
+    the index would show as contracts suddenly priced above the market. Months with no index
+    value at all are left out. ``configured``: index values from the configuration."""
+    from matchmaker.services.contract_terms import index_history, indices, monthly_prices
+
+    contracts = {c.id: c for c in session.exec(select(Contract).where(Contract.product_id == product_id))}
+    if not contracts:
+        return []
+    lines: dict[int, list[ScheduleLine]] = {}
+    for line in session.exec(select(ScheduleLine).where(ScheduleLine.contract_id.in_(contracts))  # type: ignore[attr-defined]
+                             .order_by(ScheduleLine.month)):
+        lines.setdefault(line.contract_id, []).append(line)
+    names = sorted({name for c in contracts.values() for name in indices(c)})
+    history = index_history(session, names, configured or {}) if names else {}
     totals: dict[str, list[float]] = {}
-    for month, qty, price in rows:
-        acc = totals.setdefault(month, [0.0, 0.0])
-        acc[0] += qty * price
-        acc[1] += qty
+    for contract_id, contract_lines in lines.items():
+        for month in monthly_prices(contracts[contract_id], contract_lines, history):
+            if month.price is None:
+                continue
+            acc = totals.setdefault(month.month, [0.0, 0.0])
+            acc[0] += month.qty * month.price
+            acc[1] += month.qty
     return [(m, v / q) for m, (v, q) in sorted(totals.items()) if q > 0]
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlmodel import select
@@ -119,13 +128,18 @@ def balance_product(product_id: str):  # type: ignore[no-untyped-def]
                            bom=catalog.bom_of(db, product_id))
 
 
+def _configured_index() -> dict[str, float]:
+    """Index values set in the configuration: the contract pages price index-linked months with them too."""
+    return current_app.config.get("PRICE_INDEX_VALUES") or {}
+
+
 def _price_chart(product_id: str) -> Markup:
     db = get_session()
     points = prices.points_of(db, product_id)
     if not points:
         return Markup("")
     moves = prices.abnormal_moves(points, thresholds(db))
-    contract = prices.contract_prices(db, product_id)
+    contract = prices.contract_prices(db, product_id, _configured_index())
     origin = points[0].day.toordinal()
     years = sorted({p.day.year for p in points} | {int(m[:4]) for m, _ in contract})
     ticks = [(date(y, 1, 1).toordinal() - origin, str(y)) for y in years if date(y, 1, 1) >= points[0].day]
@@ -152,7 +166,7 @@ def price_index(errors: dict | None = None, form: dict | None = None, status: in
     return render_template(
         "monitoring/prices.html", products=products, product=products.get(product_id), rows=prices.point_rows(db, product_id),
         moves=prices.abnormal_moves(points, thresholds(db)), chart=_price_chart(product_id),
-        contract=prices.contract_prices(db, product_id), rule_names=alerts.RULE_NAMES, errors=errors or {},
+        contract=prices.contract_prices(db, product_id, _configured_index()), rule_names=alerts.RULE_NAMES, errors=errors or {},
         form=form or {}, describe=describe,
     ), status
 

@@ -92,8 +92,9 @@ def test_balance_by_region_pulls_derived_demand_from_that_region_only(db, chain)
     assert (carbonate.offered, carbonate.derived, carbonate.coverage) == (1000, 0, None)  # no demand in Jiangxi
 
 
-def contract(db, chain, key: str, qty: float, price: float, months: tuple[str, ...]) -> None:
-    """A contract for LFP cathode from the cathode maker to the cell maker, with its schedule."""
+def contract(db, chain, key: str, qty: float, price: float, months: tuple[str, ...], **terms) -> None:
+    """A contract for LFP cathode from the cathode maker to the cell maker, with its schedule;
+    ``terms``: price-term columns (index-linked legs)."""
     staff = db.exec(select(User).where(User.role == "staff")).first()
     run = MatchingRun(request_key=key, created_by=staff.id)
     db.add(run)
@@ -107,7 +108,7 @@ def contract(db, chain, key: str, qty: float, price: float, months: tuple[str, .
     row = Contract(proposal_id=proposal.id, offer_id=2, demand_id=2, supplier_org_id=chain["cathode"].id,
                    buyer_org_id=chain["cells"].id, product_id="lfp-cathode", origin_region="hunan",
                    delivery_region="fujian", delivery_terms="DAP", monthly_qty=qty, start=months[0], end=months[-1],
-                   unit_price=price)
+                   unit_price=price, **terms)
     db.add(row)
     db.flush()
     db.add_all([ScheduleLine(contract_id=row.id, month=m, qty=qty) for m in months])
@@ -130,6 +131,24 @@ def test_contract_prices_are_quantity_weighted_per_delivery_month(db, chain, sta
     contract(db, chain, "k2", 800, 38000, ("2027-03",))
     # 2027-03: (1,200 x 36,000 + 800 x 38,000) / 2,000 = 36,800
     assert contract_prices(db, "lfp-cathode") == [("2027-02", 36000), ("2027-03", pytest.approx(36800))]
+
+
+def test_an_index_linked_contract_counts_at_each_months_price_not_at_its_price_at_signing(db, chain, staff):
+    from matchmaker.services.monitoring_prices import _store, series_for
+
+    series = series_for(db, "lfp-cathode", create=True, source="test")  # the smm-lfp index
+    _store(db, series, date(2027, 2, 10), 40_000, "")
+    _store(db, series, date(2027, 3, 10), 35_000, "")
+    db.commit()
+    # seller: index - 8 %, buyer: fixed 38,000, freight 400; signed at 37,600 (index 40,000)
+    contract(db, chain, "k1", 300, 37_600, ("2027-02", "2027-03"), price_basis="split", freight=400,
+             ask_basis="index", ask_index="smm-lfp", ask_adjustment=-8, ask_adjustment_kind="percent",
+             bid_basis="fixed", bid_price=38_000)
+    contract(db, chain, "k2", 100, 36_000, ("2027-03",))
+    # 2027-02: (36,800 + 38,000 + 400) / 2 = 37,600
+    # 2027-03: index 35,000 -> ask 32,200: (32,200 + 38,000 + 400) / 2 = 35,300;
+    #          with the fixed contract (300 x 35,300 + 100 x 36,000) / 400 = 35,475 (at signing: 37,200)
+    assert contract_prices(db, "lfp-cathode") == [("2027-02", pytest.approx(37_600)), ("2027-03", pytest.approx(35_475))]
 
 
 def test_csv_export_has_one_row_per_product_and_month(db, chain):
