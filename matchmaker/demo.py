@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from matchmaker import create_app
 from matchmaker.db import get_engine
@@ -110,8 +110,9 @@ def seed_demo(session: Session, market: dict[str, Any], today: date, hash_method
                 continue
             created[(kind, item["id"])] = listing.id  # type: ignore[assignment]
 
-    logins = _demo_logins(session, market, org_ids, orgs_by_id, hash_method)
-    seed_monitoring(session, today)
+    staff = _association(session, hash_method)
+    seed_monitoring(session, today)  # after the staff login (alerts reach its inbox), before the pair (index values)
+    logins = [*_member_logins(session, market, org_ids, orgs_by_id, today, hash_method), staff]
     offers = sum(1 for kind, _ in created if kind == "offer")
     return DemoSummary(len(org_ids), offers, len(created) - offers, skipped, logins)
 
@@ -140,17 +141,8 @@ def _form(kind: str, item: dict[str, Any], shift: int, number: int) -> dict[str,
     return form
 
 
-def _demo_logins(
-    session: Session, market: dict[str, Any], org_ids: dict[str, int], orgs_by_id: dict[str, dict[str, Any]],
-    hash_method: str,
-) -> list[DemoLogin]:
-    sellers_of = {o["org"] for o in market.get("offers", []) if o["product"] == "lithium-carbonate"}
-    supplier = next((oid for oid in org_ids if oid in sellers_of), next(iter(org_ids)))
-    cell_buyers = {d["org"] for d in market.get("demands", [])}
-    cell_maker = next(
-        (oid for oid, spec in orgs_by_id.items() if "cell" in spec["tiers"] and oid in cell_buyers),
-        next(oid for oid in org_ids if oid != supplier),
-    )
+def _association(session: Session, hash_method: str) -> DemoLogin:
+    """The association (with its staff login) and an organisation awaiting approval."""
     association = Organisation(
         name="中国锂电产业供需对接协会(演示)", credit_code=demo_credit_code("beijing", 9_999_999),
         region="beijing", tiers=["system"], contact_name="协会秘书处", contact_phone="010-8888-0000",
@@ -164,18 +156,51 @@ def _demo_logins(
     session.add(association)
     session.add(pending)
     session.commit()
-    accounts = [
-        ("supplier", "supplier@demo.example.cn", org_ids[supplier], "member"),
-        ("cell maker", "cellmaker@demo.example.cn", org_ids[cell_maker], "member"),
-        ("staff", "staff@demo.example.cn", association.id, "staff"),
-    ]
-    logins = []
-    for label, email, org_id, role in accounts:
-        add_user(session, org_id, email=email, name=label, password=DEMO_PASSWORD, role=role,  # type: ignore[arg-type]
-                 hash_method=hash_method)
-        org = session.get(Organisation, org_id)
-        logins.append(DemoLogin(label, email, DEMO_PASSWORD, org.name if org else ""))
-    return logins
+    return _login(session, "staff", "staff@demo.example.cn", association.id, "staff", hash_method)  # type: ignore[arg-type]
+
+
+def _member_logins(
+    session: Session, market: dict[str, Any], org_ids: dict[str, int], orgs_by_id: dict[str, dict[str, Any]],
+    today: date, hash_method: str,
+) -> list[DemoLogin]:
+    """The supplier and cell maker logins: a pair the first run over the demo market proposes to
+    match, so that one visitor can walk the whole loop (both acceptances) with the demo logins."""
+    pair = matched_pair(session, today)
+    if pair is None:  # a market too small for a match with a cell maker: the generator's roles
+        sellers_of = {o["org"] for o in market.get("offers", []) if o["product"] == "lithium-carbonate"}
+        supplier = next((oid for oid in org_ids if oid in sellers_of), next(iter(org_ids)))
+        cell_buyers = {d["org"] for d in market.get("demands", [])}
+        cell_maker = next(
+            (oid for oid, spec in orgs_by_id.items() if "cell" in spec["tiers"] and oid in cell_buyers),
+            next(oid for oid in org_ids if oid != supplier),
+        )
+        pair = (org_ids[supplier], org_ids[cell_maker])
+    return [_login(session, "supplier", "supplier@demo.example.cn", pair[0], "member", hash_method),
+            _login(session, "cell maker", "cellmaker@demo.example.cn", pair[1], "member", hash_method)]
+
+
+def matched_pair(session: Session, today: date, time_limit: float = 20) -> tuple[int, int] | None:
+    """(supplier org, cell maker org) of the match with the largest surplus that a run over the
+    open market would propose to a cell maker; None when it proposes none."""
+    from matchmaker.services import runs
+    from solver import SolveOptions, parse_market, solve
+
+    market, _ = runs.build_market(session, today, runs.current_index_values(session, {}), [], None)
+    result = solve(parse_market(market), SolveOptions(time_limit=time_limit, gap=1e-4))
+    orgs = {o["id"]: o["org"] for o in market["offers"] + market["demands"]}  # listing id -> "org-<id>"
+    cell_makers = {f"org-{org.id}" for org in session.exec(select(Organisation)) if "cell" in org.tiers}
+    for match in sorted(result.matches, key=lambda m: -m.surplus):
+        supplier, buyer = orgs.get(match.offer, ""), orgs.get(match.demand, "")
+        if buyer in cell_makers and supplier != buyer:
+            return int(supplier.removeprefix("org-")), int(buyer.removeprefix("org-"))
+    return None
+
+
+def _login(session: Session, label: str, email: str, org_id: int, role: str, hash_method: str) -> DemoLogin:
+    add_user(session, org_id, email=email, name=label, password=DEMO_PASSWORD, role=role,  # type: ignore[arg-type]
+             hash_method=hash_method)
+    org = session.get(Organisation, org_id)
+    return DemoLogin(label, email, DEMO_PASSWORD, org.name if org else "")
 
 
 def build_demo_app(

@@ -75,3 +75,23 @@ def test_a_run_over_the_demo_market_leaves_no_listing_out(demo):
     assert {"smm-spodumene", "smm-lioh"} <= linked <= set(values)
     assert any(row["product"] == "spodumene-sc6" for row in market["offers"] + market["demands"])
     assert 4_000 < values["smm-spodumene"] < 10_000  # SC6 in CNY/t, about 6,000 in 2025
+
+
+def test_a_run_proposes_a_match_between_the_supplier_and_the_cell_maker_logins(demo):
+    """One visitor walks the whole loop with the printed logins: staff run and approve, then the
+    supplier and the cell maker each accept the same proposal."""
+    from sqlmodel import Session, select
+
+    from matchmaker.db import get_engine
+    from matchmaker.models import Proposal, User
+
+    app, summary = demo
+    app.config.update(WTF_CSRF_ENABLED=False, MATCHING_EXECUTOR="inline")
+    client = app.test_client()
+    client.post("/login", data={"email": "staff@demo.example.cn", "password": DEMO_PASSWORD})
+    assert client.post("/matching/runs", data={"request_key": "demo-loop", "time_limit": "20"}).status_code == 303
+    with Session(get_engine(app)) as session:
+        org_of = {u.email: u.org_id for u in session.exec(select(User))}
+        pairs = {(p.supplier_org_id, p.buyer_org_id) for p in session.exec(select(Proposal))}
+    assert [login.role for login in summary.logins] == ["supplier", "cell maker", "staff"]
+    assert (org_of["supplier@demo.example.cn"], org_of["cellmaker@demo.example.cn"]) in pairs
