@@ -232,3 +232,11 @@ def test_a_running_run_shows_the_solver_phase_in_the_page_language(client, auth,
     client.post("/language", data={"lang": lang})
     page = client.get("/matching/runs/1").get_data(as_text=True)
     assert f'<dd id="run-phase">{shown}</dd>' in page
+
+
+def test_the_per_product_summary_gives_each_volume_its_products_unit(client, auth, market):
+    auth.login("staff@example.cn")
+    start_run(client)
+    summary = client.get("/matching/runs/1").get_data(as_text=True).split('<table class="summary">')[1].split("</table>")[0]
+    # offered 400 t x 12 months = 4,800 t; demanded 2 x 300 t x 12 = 7,200 t; matched: all of the offer
+    assert summary.count('<td class="num">4,800 吨</td>') == 2 and '<td class="num">7,200 吨</td>' in summary
