@@ -1,5 +1,5 @@
-"""API of monitoring: reference price series and alerts for association staff, bulletins for
-every member. The same services as the pages, so the same rules: price pages are staff only
+"""API of monitoring: reference price series, alerts and the rules' thresholds for association
+staff, bulletins for every member. The same services as the pages, so the same rules: price pages are staff only
 (they set reference prices beside platform contract prices), bulletins are published to all.
 """
 
