@@ -177,7 +177,9 @@ def compare():  # type: ignore[no-untyped-def]
             ra, rb = json.loads(a.result), json.loads(b.result)
             sa = {r.product: r for r in explain.product_summary(json.loads(a.market), ra)}
             sb = {r.product: r for r in explain.product_summary(json.loads(b.market), rb)}
+            offers = json.loads(a.market)["offers"] + json.loads(b.market)["offers"]
             context.update(a=a, b=b, pairs=explain.compare(ra, rb), products={p.id: p for p in catalog.list_products(db)},
+                           offer_products={o["id"]: o["product"] for o in offers},
                            by_product=[(pid, sa.get(pid), sb.get(pid)) for pid in sorted(set(sa) | set(sb))])
     return render_template("matching/compare.html", relaxable=explain.RELAXABLE, **context)
 

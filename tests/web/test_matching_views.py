@@ -240,3 +240,18 @@ def test_the_per_product_summary_gives_each_volume_its_products_unit(client, aut
     summary = client.get("/matching/runs/1").get_data(as_text=True).split('<table class="summary">')[1].split("</table>")[0]
     # offered 400 t x 12 months = 4,800 t; demanded 2 x 300 t x 12 = 7,200 t; matched: all of the offer
     assert summary.count('<td class="num">4,800 吨</td>') == 2 and '<td class="num">7,200 吨</td>' in summary
+
+
+def test_compared_runs_give_each_pairs_product_and_volumes_in_its_unit(client, auth, db, market):
+    market.demand.min_monthly_qty = 350  # D1 left out of run 1, not of the what-if run without minimum volumes
+    db.add(market.demand)
+    db.commit()
+    auth.login("staff@example.cn")
+    start_run(client)
+    client.post("/matching/runs/1/what-if", data={"request_key": "w1", "relax": "min_volumes"})
+    page = client.get("/matching/compare?a=1&b=2").get_data(as_text=True)
+    pairs = page.split('<table class="compare-pairs">')[1].split("</table>")[0]
+    # O1 -> D1: nothing in run 1, 300 t in run 2; O1 -> D2: 300 t, then 100 t
+    assert pairs.count("<td>电池级碳酸锂</td>") == 2
+    assert '<td class="num">0 吨</td><td class="num">300 吨</td>' in pairs
+    assert '<td class="num">300 吨</td><td class="num">100 吨</td>' in pairs
