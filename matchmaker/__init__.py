@@ -66,12 +66,21 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Routes take row ids as ``<id:name>``: positive and within a database integer, so an
-    absurd id in a URL is a 404, not a database overflow."""
+    absurd id in a URL is a 404, not a database overflow.
+
+    An id out of range reaches the view as 0, which no row has (the view answers 404). Refusing
+    it in the converter instead made Werkzeug answer 405 when another method shares the path
+    (``PUT /api/v1/offers/99999999999``: the GET rule's method was checked before the PUT
+    rule's converter), a status the API document does not list."""
     from werkzeug.routing import IntegerConverter
 
     class IdConverter(IntegerConverter):
         def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
-            super().__init__(url_map, min=1, max=2**31 - 1)
+            super().__init__(url_map)
+
+        def to_python(self, value: str) -> int:
+            number = int(value)
+            return number if 1 <= number <= 2**31 - 1 else 0
 
     app.url_map.converters["id"] = IdConverter
     from matchmaker import api

@@ -178,3 +178,12 @@ def test_an_offers_chain_links_are_sent_as_inputs_and_read_back(client, seller, 
 def test_a_bad_chain_link_is_refused_under_inputs(client, seller, inputs, message):
     error = refused(client.post("/api/v1/offers", json={**OFFER, "inputs": inputs}, headers=seller))
     assert (error["field"], error["message"]) == ("inputs", message)
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("get", "/api/v1/offers/1134055426966"), ("put", "/api/v1/offers/1134055426966"),
+    ("post", "/api/v1/offers/1134055426966/withdraw"), ("put", "/api/v1/offers/0"),
+])
+def test_an_id_out_of_range_is_404_whatever_the_method(client, seller, method, path):
+    response = client.open(path, method=method, json=OFFER, headers=seller)
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
