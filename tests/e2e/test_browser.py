@@ -79,3 +79,13 @@ def test_register_post_an_offer_and_switch_language(page):  # type: ignore[no-un
     row = page.locator("table.listings tbody tr").first
     assert "Battery-grade lithium carbonate" in row.inner_text() and "Feb 2027" in row.inner_text()
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_a_pages_heading_keeps_its_buttons_together_at_the_right(page):  # type: ignore[no-untyped-def]
+    log_in(page, "staff@example.cn")
+    page.goto("/contracts")
+    heading = page.locator(".heading").bounding_box()
+    csv, xlsx = (page.locator(".heading a.button").nth(i).bounding_box() for i in (0, 1))
+    # 1rem (15 px) apart, the second flush with the heading's right edge
+    assert xlsx["x"] - (csv["x"] + csv["width"]) == pytest.approx(15, abs=1)
+    assert xlsx["x"] + xlsx["width"] == pytest.approx(heading["x"] + heading["width"], abs=1)
