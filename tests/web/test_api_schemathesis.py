@@ -6,6 +6,9 @@ against, so a route or field added without its schema fails here.
 Runs started by the fuzzing are solved inline (``MATCHING_EXECUTOR=inline``): each finishes
 within its request, on the tiny market of ``tests.matching_market`` (one offer, two demands), so
 no solver thread outlives the test and a 600-second time limit costs milliseconds.
+
+A third run sends bodies that break their schema (Schemathesis' negative mode) to every
+operation taking a JSON body: each must be a documented 4xx, never a 5xx.
 """
 
 import threading
@@ -13,6 +16,7 @@ import threading
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -31,13 +35,15 @@ from tests.web.api_helpers import bearer
 pytestmark = [pytest.mark.slow, pytest.mark.app_config(MATCHING_EXECUTOR="inline")]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 100
+NEGATIVE_EXAMPLES = 50
 
 
 def fuzz(app, token: str, *, probe: int = 0) -> dict[str, list[int]]:
     """Every operation, EXAMPLES generated requests each; the statuses answered, by operation.
 
     ``probe``: first that many requests; an operation answering all of them 403 (staff only, for a
-    member's token) stops there, the staff run covers it in depth. Saves a third of the time.
+    member's token; or 400 for a NUL character, refused before the token is read) stops there,
+    the staff run covers it in depth. Saves a third of the time.
     """
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     statuses: dict[str, list[int]] = {}
@@ -46,14 +52,18 @@ def fuzz(app, token: str, *, probe: int = 0) -> dict[str, list[int]]:
         calls = statuses.setdefault(operation.label, [])
         if probe:
             examples(operation, token, probe, calls)
-            if set(calls) == {403}:
+            if staff_only(calls):
                 continue
         examples(operation, token, EXAMPLES, calls)
     return statuses
 
 
-def examples(operation, token: str, count: int, calls: list[int]) -> None:
-    @given(case=operation.as_strategy())
+def staff_only(calls: list[int]) -> bool:
+    return 403 in calls and set(calls) <= {400, 403}
+
+
+def examples(operation, token: str, count: int, calls: list[int], mode: GenerationMode = GenerationMode.POSITIVE) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=count, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def check(case):  # type: ignore[no-untyped-def]
         calls.append(case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS).status_code)
@@ -89,9 +99,9 @@ def staff_token(client, db, factory):
 
 def test_every_operation_answers_a_member_as_documented(app, member_token):
     statuses = fuzz(app, member_token, probe=10)
-    staff_only = {label for label, calls in statuses.items() if set(calls) == {403}}
-    assert len(statuses) >= 20 and all(len(calls) >= EXAMPLES for label, calls in statuses.items() if label not in staff_only)
-    assert {"POST /api/v1/runs", "GET /api/v1/runs"} <= staff_only and "POST /api/v1/offers" not in staff_only
+    probed = {label for label, calls in statuses.items() if staff_only(calls)}
+    assert len(statuses) >= 20 and all(len(calls) >= EXAMPLES for label, calls in statuses.items() if label not in probed)
+    assert {"POST /api/v1/runs", "GET /api/v1/runs"} <= probed and "POST /api/v1/offers" not in probed
     assert {200, 404, 422} <= {code for calls in statuses.values() for code in calls}  # past the token check
 
 
@@ -103,4 +113,16 @@ def test_every_operation_answers_staff_as_documented(app, db, staff_token):
     assert not any(403 in calls for label, calls in statuses.items() if "/runs" in label)  # staff may
     runs = db.exec(select(MatchingRun)).all()
     assert all(run.state in ("finished", "failed") for run in runs)  # solved inline: none left behind
+    assert sum(run.elapsed or 0 for run in runs) < 60  # the tiny market: whatever time_limit was asked
     assert jobs._threads == [] and threading.active_count() <= threads_before
+
+
+def test_bodies_breaking_their_schema_are_refused_as_documented(app, staff_token):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    with_body = [op for op in (r.ok() for r in schema.get_all_operations())
+                 if "application/json" in (op.definition.raw.get("requestBody") or {}).get("content", {})]
+    assert len(with_body) >= 8
+    statuses: list[int] = []
+    for operation in with_body:
+        examples(operation, staff_token, NEGATIVE_EXAMPLES, statuses, GenerationMode.NEGATIVE)
+    assert {400, 422} <= set(statuses) and max(statuses) < 500
