@@ -30,6 +30,7 @@ from matchmaker.domain import (
     UNITS,
 )
 from matchmaker.regions import PROVINCES, region_name
+from matchmaker.services.contract_terms import price_unit
 
 
 def select_locale() -> str:
@@ -133,6 +134,19 @@ def fmt_number(value: float | None, digits: int = 2) -> str:
     return _number_pattern(digits).apply(value, locale or language)
 
 
+def fmt_money(value: float | None) -> str:
+    """A price or an amount of money, always with two decimals (``33,904.40``, not ``33,904.4``):
+    a money column reads as fen, and a trailing zero dropped looks like a digit missing.
+    Quantities keep ``fmt_number``, which drops trailing zeros."""
+    if value is None:
+        return "—"
+    locale, language = _request_locale()
+    return _MONEY_PATTERN.apply(value, locale or language)
+
+
+_MONEY_PATTERN = parse_pattern("#,##0.00")
+
+
 def fmt_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -152,6 +166,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         month=fmt_month,
         num=fmt_number,
+        money=fmt_money,
         day=fmt_date,
         product_name=product_name,
         region=lambda rid: region_name(rid, current_language()),
@@ -184,6 +199,7 @@ def register_filters(app: Flask) -> None:
         translated=translated,
         region_label=lambda rid: region_name(rid, current_language()),
         form_list=form_list,
+        price_unit=price_unit,
     )
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from matchmaker.models import Contract, Demand, Offer, Proposal, ScheduleLine
@@ -33,6 +34,20 @@ from matchmaker.services.pricing import MissingIndex, effective_price
 # Leg attribute (as ``pricing.PriceFormula`` names it) -> contract column suffix.
 LEG_COLUMNS = {"price_basis": "basis", "price": "price", "index_name": "index", "index_adjustment": "adjustment",
                "index_adjustment_kind": "adjustment_kind", "price_floor": "floor", "price_ceiling": "ceiling"}
+
+
+# Money is CNY per unit of the contract's product: the unit each price is stated in, by the
+# product's unit (``domain.UNITS``). A unit without its own label is shown as its code.
+PRICE_UNITS: dict[str, object] = {
+    "t": _l("CNY/t"), "kg": _l("CNY/kg"), "GWh": _l("CNY/GWh"), "MWh": _l("CNY/MWh"),
+    "Mm2": _l("CNY/million m²"), "m2": _l("CNY/m²"), "pcs": _l("CNY/piece"),
+}
+
+
+def price_unit(unit: str) -> str:
+    """What a price of a product in ``unit`` is stated in: ``元/吨`` / ``CNY/t`` for tonnes."""
+    label = PRICE_UNITS.get(unit)
+    return str(label) if label is not None else str(_l("CNY/%(unit)s", unit=unit))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from matchmaker.models import Contract, Organisation, ScheduleLine
+from matchmaker.models import Contract, Organisation, Product, ScheduleLine
 from matchmaker.services.contract_terms import (
     LEG_COLUMNS,
     MonthPrice,
@@ -26,7 +26,8 @@ from matchmaker.services.errors import NotFound
 from matchmaker.services.viewer import Viewer
 
 LEG_HEADER = ["basis", "price_cny", "index", "adjustment", "adjustment_kind", "floor_cny", "ceiling_cny"]
-CSV_HEADER = ["contract", "supplier", "buyer", "product", "origin_region", "delivery_region", "delivery_terms",
+# ``qty`` is in the product's ``unit``; every ``*_cny`` column is CNY per that unit.
+CSV_HEADER = ["contract", "supplier", "buyer", "product", "unit", "origin_region", "delivery_region", "delivery_terms",
               "price_basis", "unit_price_at_signing_cny", "freight_cny", "premium_cny",
               *(f"ask_{name}" for name in LEG_HEADER), *(f"bid_{name}" for name in LEG_HEADER),
               "month", "qty", "month_price_cny", "month_price_kind"]
@@ -62,6 +63,14 @@ def org_names(session: Session, contracts: list[Contract]) -> dict[int, str]:
     return {o.id: o.name for o in session.exec(select(Organisation).where(Organisation.id.in_(ids)))}  # type: ignore[union-attr, misc]
 
 
+def product_units(session: Session, contracts: list[Contract]) -> dict[str, str]:
+    """Product id -> its unit, for the products of ``contracts``."""
+    ids = {c.product_id for c in contracts}
+    if not ids:
+        return {}
+    return {p.id: p.unit for p in session.exec(select(Product).where(Product.id.in_(ids)))}  # type: ignore[attr-defined, misc]
+
+
 def month_prices(session: Session, contract: Contract, configured: Mapping[str, float] | None = None) -> list[MonthPrice]:
     """The schedule with each month's unit price (``contract_terms.monthly_prices``)."""
     history = index_history(session, indices(contract), configured or {})
@@ -75,12 +84,13 @@ def contracts_csv(
     terms and each month's price; ``configured``: index values set in the configuration."""
     contracts = [get_contract(session, viewer, contract_id)] if contract_id else list_contracts(session, viewer)
     names = org_names(session, contracts)
+    units = product_units(session, contracts)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for c in contracts:
         terms = [c.id, names.get(c.supplier_org_id, ""), names.get(c.buyer_org_id, ""), c.product_id,
-                 c.origin_region, c.delivery_region, c.delivery_terms, c.price_basis, f"{c.unit_price:.2f}",
+                 units.get(c.product_id, ""), c.origin_region, c.delivery_region, c.delivery_terms, c.price_basis, f"{c.unit_price:.2f}",
                  _opt(c.freight), _opt(c.premium)]
         for side in ("ask", "bid"):
             terms += [_opt(getattr(c, f"{side}_{suffix}")) for suffix in LEG_COLUMNS.values()]

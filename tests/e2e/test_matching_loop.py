@@ -47,7 +47,7 @@ def accept(page, email: str) -> None:  # type: ignore[no-untyped-def]
     log_in(page, email)
     page.click("nav a[href='/proposals']")
     page.click("table.proposals a")
-    assert "37,147.2" in page.locator("#agreed-price").inner_text()
+    assert "37,147.20 元/吨" in page.locator("#agreed-price").inner_text()
     page.click("button.accept")
     page.wait_for_selector(".flash")
 
@@ -69,8 +69,8 @@ def test_offer_demand_run_approve_accept_contract(page):  # type: ignore[no-unty
     row = page.locator("table.proposals tbody tr").first
     # freight Hunan -> Fujian 294.4 CNY/t; margin 39,000 - 35,000 - 294.4 = 3,705.6,
     # price 35,000 + 294.4 + 3,705.6 / 2 = 37,147.2; surplus 300 t x 6 months x 3,705.6 = 6,670,080
-    assert "湖南正极材料有限公司" in row.inner_text() and "37,147.2" in row.inner_text()
-    assert "294.4" in row.inner_text() and "6,670,080" in row.inner_text()
+    assert "湖南正极材料有限公司" in row.inner_text() and "37,147.20" in row.inner_text()
+    assert "294.40" in row.inner_text() and "6,670,080" in row.inner_text()
     row.locator("button.approve").click()
     page.wait_for_selector("table.proposals .badge.approved")
     log_out(page)
@@ -83,8 +83,8 @@ def test_offer_demand_run_approve_accept_contract(page):  # type: ignore[no-unty
     page.click("table.contracts a")
     schedule = page.locator("table.schedule tbody tr")
     assert schedule.count() == 6 and "2027年2月" in schedule.first.inner_text() and "300 吨" in schedule.first.inner_text()
-    assert all("37,147.2" in row for row in schedule.all_inner_texts())  # each month's price, fixed
-    assert "固定价格" in page.locator("#price-terms").inner_text() and "37,147.2" in page.locator("#price-terms").inner_text()
+    assert all("37,147.20" in row for row in schedule.all_inner_texts())  # each month's price, fixed
+    assert "固定价格" in page.locator("#price-terms").inner_text() and "37,147.20 元/吨" in page.locator("#price-terms").inner_text()
     log_out(page)
 
     log_in(page, "cathode@example.cn")
@@ -99,4 +99,4 @@ def test_offer_demand_run_approve_accept_contract(page):  # type: ignore[no-unty
     page.wait_for_url("**/contracts/1")
     assert "Delivery schedule" in page.content() and "Feb 2027" in page.locator("table.schedule").inner_text()
     assert "300 t" in page.locator("table.schedule tbody tr").first.inner_text()
-    assert "Fixed price: 37,147.2 CNY per unit, freight included" in page.locator("#price-terms").inner_text()
+    assert "Fixed price: 37,147.20 CNY/t, freight included" in page.locator("#price-terms").inner_text()

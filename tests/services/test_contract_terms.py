@@ -4,6 +4,7 @@ each leg on its own index with its own adjustment, floor and ceiling."""
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 
 from matchmaker.models import Contract, ScheduleLine
 from matchmaker.services.contract_terms import (
@@ -11,6 +12,7 @@ from matchmaker.services.contract_terms import (
     contract_price,
     leg_columns,
     monthly_prices,
+    price_unit,
     split_price,
 )
 from matchmaker.services.pricing import MissingIndex
@@ -113,3 +115,17 @@ def test_a_month_before_the_first_index_value_has_no_price_yet():
 def test_a_fixed_contract_has_the_same_price_every_month():
     months = monthly_prices(contract(price_basis="fixed", unit_price=77_090), lines(), {})
     assert {(m.price, m.kind) for m in months} == {(77_090, "fixed")}
+
+
+@pytest.mark.parametrize(("lang", "unit", "shown"), [
+    ("zh", "t", "元/吨"), ("zh", "GWh", "元/GWh"), ("zh", "pcs", "元/件"),
+    ("en", "t", "CNY/t"), ("en", "GWh", "CNY/GWh"), ("en", "Mm2", "CNY/million m²"),
+])
+def test_a_price_is_stated_per_unit_of_its_product(app, lang, unit, shown):
+    with app.test_request_context(), force_locale(lang):
+        assert price_unit(unit) == shown
+
+
+def test_a_unit_without_a_label_of_its_own_is_shown_as_its_code(app):
+    with app.test_request_context():
+        assert price_unit("barrel") == "元/barrel"

@@ -155,7 +155,7 @@ def test_the_csv_export_has_one_row_per_month(db, market, approved):
     first = next(csv.DictReader(rows))
     assert len(rows) == 13
     assert {k: v for k, v in first.items() if v} == {
-        "contract": "1", "supplier": "Ganzhou Lithium", "buyer": "Ningde Cathode", "product": "lithium-carbonate",
+        "contract": "1", "supplier": "Ganzhou Lithium", "buyer": "Ningde Cathode", "product": "lithium-carbonate", "unit": "t",
         "origin_region": "jiangxi", "delivery_region": "fujian", "delivery_terms": "DAP", "price_basis": "fixed",
         "unit_price_at_signing_cny": "73500.00", "freight_cny": "0", "month": "2027-01", "qty": "300",
         "month_price_cny": "73500.00", "month_price_kind": "fixed"}

@@ -50,10 +50,13 @@ def test_both_parties_see_the_formula_both_legs_and_each_months_price(client, au
         auth.login(who)
         page = client.get(f"/contracts/{split.id}").get_data(as_text=True)
         assert "单价 = ½ × 卖方报价公式 + ½ × 买方出价公式 + ½ × 运费" in page
-        assert "-5 %" in page and "下限 70,000" in page and "+2,000 元" in page and "上限 90,000" in page
-        assert "签约时每单位 79,150 元" in page
+        # prices in CNY per tonne, the product's unit, with two decimals; Chinese punctuation
+        assert "卖方报价：" in page and "-5 %，下限 70,000.00" in page
+        assert "买方出价：" in page and "+2,000.00 元/吨，上限 90,000.00" in page
+        assert "运费：300.00 元/吨" in page and "签约时单价：79,150.00 元/吨。" in page
+        assert "元/单位" not in page and "每单位" not in page
         # at 100,000 (configured, so an estimate): (95,000 + 90,000 + 300) / 2 = 92,650, every month
-        assert page.count("92,650 *") == 12 and 'id="estimate-note"' in page
+        assert page.count("92,650.00 *") == 12 and "单价（元/吨）" in page and 'id="estimate-note"' in page
         auth.logout()
 
 
@@ -64,6 +67,7 @@ def test_the_terms_in_english(client, auth, split):
     page = client.get(f"/contracts/{split.id}").get_data(as_text=True)
     assert "Unit price = ½ × seller's ask formula + ½ × buyer's bid formula + ½ × freight" in page
     assert "Seller's ask" in page and "Buyer's bid" in page and "Estimated at the latest index value" in page
+    assert "Freight: 300.00 CNY/t" in page and "At signing: 79,150.00 CNY/t." in page and "Unit price (CNY/t)" in page
 
 
 def test_without_an_index_value_the_page_says_the_price_is_set_monthly(client, auth, split):
@@ -86,7 +90,7 @@ def test_a_fixed_contract_shows_one_price_and_no_legs(client, auth, db, market):
     contract = sign(db, market, add_proposal(db, market, market.demand, 300, state="approved"))
     auth.login("seller@example.cn")
     page = client.get(f"/contracts/{contract.id}").get_data(as_text=True)
-    assert "固定价格" in page and "73,500" in page
+    assert "固定价格：73,500.00 元/吨，含运费" in page
     assert "76,000" not in page and 'id="bid-leg"' not in page  # the buyer's fixed bid stays private
 
 
@@ -106,6 +110,14 @@ def test_before_accepting_a_party_learns_the_price_is_index_linked_but_not_the_o
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert 'id="price-terms"' in page and "按月" in page
     assert "69,876" not in page and "GFEX" not in page and "广期所" not in page
+
+
+def test_the_agreed_price_is_in_cny_per_unit_of_the_product(client, auth, db, market):
+    proposal = add_proposal(db, market, market.demand, 300, state="approved")
+    auth.login("buyer@example.cn")
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    # 71,000 + (76,000 - 71,000) / 2, freight 0
+    assert '<dd id="agreed-price">73,500.00 元/吨</dd>' in page and "约定单价（含运费）" in page
 
 
 def test_a_fixed_proposal_says_nothing_about_an_index(client, auth, db, market):
@@ -129,5 +141,5 @@ def test_a_contract_signed_before_the_split_still_reads_as_sellers_formula_plus_
     db.commit()
     auth.login("buyer@example.cn")
     page = client.get(f"/contracts/{contract.id}").get_data(as_text=True)
-    assert "另加每单位 3,500 元" in page
-    assert page.count("77,100 *") == 12  # 0.92 x 80,000 + 3,500
+    assert "另加 3,500.00 元/吨（运费及毛利分成）" in page
+    assert page.count("77,100.00 *") == 12  # 0.92 x 80,000 + 3,500
