@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections import Counter
+from dataclasses import dataclass
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,7 +25,7 @@ from sqlmodel import select
 from matchmaker import jobs
 from matchmaker.db import get_session
 from matchmaker.models import Organisation
-from matchmaker.services import catalog, explain, review, runs
+from matchmaker.services import catalog, explain, review, review_pages, runs
 from matchmaker.services.errors import Conflict, ValidationError
 from matchmaker.web.errors import render_error
 from matchmaker.web.users import staff_required, today, viewer
@@ -125,16 +126,33 @@ def _names(db, org_ids: set[int]) -> dict[int, str]:  # type: ignore[no-untyped-
     return {o.id: o.name for o in db.exec(query)}  # type: ignore[misc]
 
 
+@dataclass(frozen=True)
+class ProposalFilter:
+    """The review page's state filter, as the pager macro wants it (``query_args``)."""
+
+    state: str = ""
+
+    def query_args(self, **overrides: Any) -> dict[str, Any]:
+        return {**({"state": self.state} if self.state else {}), **overrides}
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 6 else 1
+
+
 @bp.get("/runs/<id:run_id>")
 @staff_required
 def show(run_id: int):  # type: ignore[no-untyped-def]
-    """The run and its proposals; ``?state=`` shows the proposals in one state only."""
+    """The run and one page of its proposals; ``?state=`` shows the proposals in one state only,
+    ``?page=`` the page. The per-product summary and the counts per state cover the whole run."""
     db = get_session()
     run = runs.get_run(db, viewer(), run_id)
-    every = review.proposals_of_run(db, viewer(), run_id)
-    counts = Counter(p.state for p in every)
+    counts = review_pages.state_counts(db, viewer(), run_id)
     state = request.args.get("state", "")
-    proposals = [p for p in every if p.state == state] if state in review.STATES else every
+    state = state if state in review.STATES else ""
+    page = review_pages.proposal_page(db, viewer(), run_id, state, _page_number(request.args.get("page")),
+                                      current_app.config["PAGE_SIZE"], counts)
+    proposals = page.items
     names = _names(db, {p.supplier_org_id for p in proposals} | {p.buyer_org_id for p in proposals})
     products = {p.id: p for p in catalog.list_products(db)}
     reasons: dict = {}
@@ -143,12 +161,12 @@ def show(run_id: int):  # type: ignore[no-untyped-def]
         market, result = json.loads(run.market), json.loads(run.result)
         reasons = explain.binding(market, result)
         summary = explain.product_summary(market, result)
-    return render_template("matching/run.html", run=run, proposals=proposals, names=names, products=products,
-                           states=review.STATES, request_key=uuid.uuid4().hex, reasons=reasons, summary=summary,
-                           relaxable=explain.RELAXABLE, approved_count=counts["approved"], counts=counts,
-                           state_filter=state if state in review.STATES else "", total=len(every),
-                           runs=runs.list_runs(db, viewer()), overlaps=review.pending_overlaps(db, viewer(), proposals),
-                           superseded=counts["superseded"])
+    return render_template("matching/run.html", run=run, proposals=proposals, page=page, filters=ProposalFilter(state),
+                           names=names, products=products, states=review.STATES, request_key=uuid.uuid4().hex,
+                           reasons=reasons, summary=summary, relaxable=explain.RELAXABLE,
+                           approved_count=counts["approved"], counts=counts, state_filter=state,
+                           total=sum(counts.values()), runs=runs.list_runs(db, viewer()),
+                           overlaps=review.pending_overlaps(db, viewer(), proposals), superseded=counts["superseded"])
 
 
 @bp.post("/runs/<id:run_id>/what-if")
@@ -223,18 +241,27 @@ def act(proposal_id: int, action: str):  # type: ignore[no-untyped-def]
     except Conflict as error:
         return render_error(409, str(error.args[0]) if error.args else None)
     flash(_("Proposal #%(id)s: %(state)s.", id=proposal_id, state=review.STATES[proposal.state]), "info")
-    return redirect(url_for("matching.show", run_id=proposal.run_id, _anchor=f"p{proposal_id}"), code=303)
+    page = review_pages.page_of(db, proposal, current_app.config["PAGE_SIZE"])
+    return redirect(url_for("matching.show", run_id=proposal.run_id, **({"page": page} if page > 1 else {}),
+                            _anchor=f"p{proposal_id}"), code=303)
 
 
 @bp.post("/runs/<id:run_id>/approve")
 @staff_required
 def approve_many(run_id: int):  # type: ignore[no-untyped-def]
+    """Approves the proposals ticked on the page the form was sent from, nothing else: a row on
+    another page, or hidden by the filter, is never approved unseen. Returns to that page."""
     db = get_session()
     runs.get_run(db, viewer(), run_id)
-    in_run = {p.id for p in review.proposals_of_run(db, viewer(), run_id)}
-    ids = [int(v) for v in request.form.getlist("proposal_ids") if v.isdigit() and int(v) in in_run]
+    ticked = [int(v) for v in request.form.getlist("proposal_ids") if v.isdigit() and len(v) < 12]
+    ids = review_pages.ids_in_run(db, viewer(), run_id, ticked)
     approved, refused = review.approve_many(db, viewer(), ids, today(), current_app.config.get("ACCEPTANCE_DAYS", 7))
     flash(_("%(n)s proposals approved.", n=len(approved)), "info")
     for proposal_id, message in refused.items():
         flash(_("Proposal #%(id)s not approved: %(why)s", id=proposal_id, why=message), "warning")
-    return redirect(url_for("matching.show", run_id=run_id), code=303)
+    state = request.form.get("state", "")
+    back = ProposalFilter(state if state in review.STATES else "").query_args()
+    page = _page_number(request.form.get("page"))
+    if page > 1:
+        back["page"] = page
+    return redirect(url_for("matching.show", run_id=run_id, **back), code=303)
