@@ -169,11 +169,17 @@ def build(app: Flask) -> dict[str, Any]:
     })
 
 
+# Pydantic leaves a bound on an optional number (``Integer | None = Field(ge=1)``) under its own
+# name inside the ``anyOf`` member; JSON Schema readers (Schemathesis, Swagger) only know these.
+JSON_SCHEMA_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
 def _text(node: Any) -> Any:
     """The document with every lazily translated description turned into text now, under the
     request's locale (the reference page builds it inside ``force_locale``)."""
     if isinstance(node, dict):
-        return {key: _text(value) for key, value in node.items()}
+        numeric = node.get("type") in ("integer", "number")
+        return {(JSON_SCHEMA_BOUNDS.get(key, key) if numeric else key): _text(value) for key, value in node.items()}
     if isinstance(node, list):
         return [_text(value) for value in node]
     if isinstance(node, LazyString):

@@ -36,6 +36,22 @@ def test_every_api_route_and_method_is_documented(app, doc):
     assert ("/api/v1/offers", "post") in documented and ("/api/v1/demands/{listing_id}", "put") in documented
 
 
+def test_bounds_of_optional_numbers_use_json_schema_words(doc):
+    """An alert's owner is an optional id of at least 1: ``minimum``, never Pydantic's ``ge``."""
+    def keys(node):
+        if isinstance(node, dict):
+            yield from node
+            for value in node.values():
+                yield from keys(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from keys(value)
+
+    assert not {"ge", "le", "gt", "lt"} & set(keys(doc))
+    owner = doc["components"]["schemas"]["AlertOwnerIn"]["properties"]["owner_id"]["anyOf"][0]
+    assert owner["minimum"] == 1 and owner["maximum"] == 2**31 - 1
+
+
 def test_each_side_has_its_own_body_schema(doc):
     offer = doc["paths"]["/api/v1/offers"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     demand = doc["paths"]["/api/v1/demands"]["post"]["requestBody"]["content"]["application/json"]["schema"]
