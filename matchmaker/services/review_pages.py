@@ -4,16 +4,25 @@ A run on a market of a few hundred organisations proposes thousands of matches; 
 all (each row carries its review forms) made the page take seconds and megabytes. The page reads
 one page of rows with ``LIMIT``/``OFFSET`` in id order, and the counts per state with one
 ``GROUP BY``, so the filter links still count the whole run.
+
+The per-product summary (with the greedy match by hand to compare against) and the reasons why
+each match is no larger are worked out from the run's whole market and result: on 300
+organisations that is most of a second, on every page of the review. A finished run's market and
+result never change, so they are worked out once per process and kept for the last few runs.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from matchmaker.models import Proposal
+from matchmaker.models import MatchingRun, Proposal
+from matchmaker.services import explain
 from matchmaker.services.errors import PermissionDenied
 from matchmaker.services.queries import Page
 from matchmaker.services.viewer import Viewer
@@ -62,3 +71,17 @@ def ids_in_run(session: Session, viewer: Viewer, run_id: int, ids: list[int]) ->
     found = set(session.exec(select(Proposal.id).where(Proposal.run_id == run_id,
                                                       Proposal.id.in_(ids))))  # type: ignore[union-attr]
     return [i for i in dict.fromkeys(ids) if i in found]
+
+
+def explained(run: MatchingRun) -> tuple[dict[tuple[str, str], list[object]], list[explain.ProductSummary]]:
+    """The reasons per (offer, demand) and the per-product summary of a finished run (both empty
+    before it has a result). The reasons are lazy strings: the cached copy serves every language."""
+    if run.state != "finished" or not run.result:
+        return {}, []
+    return _explained(run.market, run.result)
+
+
+@lru_cache(maxsize=8)
+def _explained(market_text: str, result_text: str) -> tuple[dict[tuple[str, str], list[object]], list[Any]]:
+    market, result = json.loads(market_text), json.loads(result_text)
+    return explain.binding(market, result), explain.product_summary(market, result)

@@ -155,12 +155,7 @@ def show(run_id: int):  # type: ignore[no-untyped-def]
     proposals = page.items
     names = _names(db, {p.supplier_org_id for p in proposals} | {p.buyer_org_id for p in proposals})
     products = {p.id: p for p in catalog.list_products(db)}
-    reasons: dict = {}
-    summary: list = []
-    if run.state == "finished" and run.result:
-        market, result = json.loads(run.market), json.loads(run.result)
-        reasons = explain.binding(market, result)
-        summary = explain.product_summary(market, result)
+    reasons, summary = review_pages.explained(run)
     return render_template("matching/run.html", run=run, proposals=proposals, page=page, filters=ProposalFilter(state),
                            names=names, products=products, states=review.STATES, request_key=uuid.uuid4().hex,
                            reasons=reasons, summary=summary, relaxable=explain.RELAXABLE,

@@ -121,3 +121,17 @@ def test_the_per_product_summary_covers_the_whole_run_not_the_page(client, auth,
     # (300 t + 100 t) x 12 months = 4,800 t
     assert len(rows(page)) == 1
     assert summary.count('<td class="num">4,800 吨</td>') == 2
+
+
+def test_the_summary_of_a_finished_run_is_worked_out_once_not_on_every_page(client, auth, market, monkeypatch):
+    from matchmaker.services import explain, review_pages
+
+    review_pages._explained.cache_clear()
+    calls = []
+    original = explain.product_summary
+    monkeypatch.setattr(explain, "product_summary", lambda m, r: calls.append(1) or original(m, r))
+    auth.login("staff@example.cn")
+    client.post("/matching/runs", data={"request_key": "k", "time_limit": "10"})
+    for url in ("/matching/runs/1", "/matching/runs/1?page=2", "/matching/runs/1?state=proposed"):
+        assert '<table class="summary">' in client.get(url).get_data(as_text=True)
+    assert len(calls) == 1
