@@ -1,6 +1,8 @@
 """Pydantic schemas of the staff API (monitoring, administration, matching analysis) and of the
 bulletins every member reads. As in ``schemas``, they describe what the services accept; the
-services still make the same checks as the pages.
+services still make the same checks as the pages. Descriptions are ``_l(...)`` as there, so the
+OpenAPI document shows them in the reader's language; a model's description is repeated in
+``json_schema_extra`` because Pydantic would otherwise publish its (English) docstring.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, create_model
+from pydantic_core import CoreSchema
 
-from matchmaker.api.schemas import Body, BomLineOut, Integer, Number, OrganisationOut, Run
+from matchmaker.api.schemas import Body, BomLineOut, Integer, Number, OrganisationOut, Run, _l
 from matchmaker.domain import TIERS, UNITS
 
 Tier = Enum("Tier", {k: k for k in TIERS}, type=str)  # type: ignore[misc]
@@ -25,6 +28,14 @@ class RelaxedFamily(str, Enum):
     shares = "shares"
     min_volumes = "min_volumes"
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        """An enum has no ``json_schema_extra``: the translated description replaces the docstring here."""
+        json_schema = handler(schema)
+        handler.resolve_ref_schema(json_schema)["description"] = _l(
+            "The rule families a what-if run may leave out: supplier_counts, shares or min_volumes.")
+        return json_schema
+
 
 # Reference prices ---------------------------------------------------------------------------
 
@@ -33,10 +44,10 @@ class PriceSeriesOut(BaseModel):
     product_id: str
     unit: str
     source: str
-    points: int = Field(description="How many points the series holds")
-    first_day: str | None = Field(description="YYYY-MM-DD")
-    last_day: str | None = Field(description="YYYY-MM-DD")
-    latest_price: float | None = Field(description="CNY per product unit on last_day")
+    points: int = Field(description=_l("How many points the series holds"))
+    first_day: str | None = Field(description=_l("YYYY-MM-DD"))
+    last_day: str | None = Field(description=_l("YYYY-MM-DD"))
+    latest_price: float | None = Field(description=_l("CNY per product unit on last_day"))
 
 
 class PriceSeriesList(BaseModel):
@@ -44,27 +55,30 @@ class PriceSeriesList(BaseModel):
 
 
 class PricePointOut(BaseModel):
-    day: str = Field(description="YYYY-MM-DD")
-    price: float = Field(description="CNY per product unit")
+    day: str = Field(description=_l("YYYY-MM-DD"))
+    price: float = Field(description=_l("CNY per product unit"))
     note: str
 
 
 class PriceMoveOut(BaseModel):
     """An abnormal move: the rule that fired on a point, against the reference it compares with."""
 
-    rule: str = Field(description="change_1m, change_3m or band")
+    model_config = ConfigDict(json_schema_extra={
+        "description": _l("An abnormal move: the rule that fired on a point, against the reference it compares with.")})
+
+    rule: str = Field(description=_l("change_1m, change_3m or band"))
     rule_name: str
     day: str
     price: float
     reference: float
-    reference_day: str | None = Field(description="None for the band (an average of several months)")
+    reference_day: str | None = Field(description=_l("null for band (its reference is an average of several months)"))
     change_pct: float
     threshold_pct: float
 
 
 class ContractPriceOut(BaseModel):
-    month: str = Field(description="YYYY-MM")
-    price: float = Field(description="Quantity-weighted average unit price of platform contracts delivering then")
+    month: str = Field(description=_l("YYYY-MM"))
+    price: float = Field(description=_l("Quantity-weighted average unit price of platform contracts delivering then"))
 
 
 class PriceSeriesDetail(BaseModel):
@@ -79,8 +93,11 @@ class PriceSeriesDetail(BaseModel):
 class PricePointIn(Body):
     """A second point on a day already stored replaces the first."""
 
+    model_config = ConfigDict(json_schema_extra={
+        "description": _l("A second point on a day already stored replaces the first.")})
+
     day: date
-    price: Number = Field(gt=0, le=1e12, description="CNY per product unit")
+    price: Number = Field(gt=0, le=1e12, description=_l("CNY per product unit"))
     note: str = Field(default="", max_length=200)
 
 
@@ -94,18 +111,18 @@ class PriceImportResult(BaseModel):
 
 class AlertOut(BaseModel):
     id: int
-    kind: str = Field(description="price, balance or conduct")
+    kind: str = Field(description=_l("price, balance or conduct"))
     rule: str
     rule_name: str
-    description: str = Field(description="The finding in words, in the reader's language")
+    description: str = Field(description=_l("The finding in words, in the reader's language"))
     product_id: str | None
     org_id: int | None
-    org: str | None = Field(description="The organisation concerned (conduct alerts)")
-    state: str = Field(description="open, acknowledged or resolved")
+    org: str | None = Field(description=_l("The organisation concerned (conduct alerts)"))
+    state: str = Field(description=_l("open, acknowledged or resolved"))
     owner_id: int | None
     owner: str | None
     comment: str
-    evidence: dict[str, Any] = Field(description="The numbers the rule fired on")
+    evidence: dict[str, Any] = Field(description=_l("The numbers the rule fired on"))
     created_at: str
     updated_at: str
 
@@ -116,6 +133,9 @@ class AlertList(BaseModel):
 
 class AlertStepOut(BaseModel):
     """One audit record of the alert: raised, assigned, acknowledged, resolved."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "description": _l("One audit record of the alert: raised, assigned, acknowledged, resolved.")})
 
     at: str
     user_id: int | None
@@ -132,17 +152,17 @@ class AlertDetail(AlertOut):
 
 class AlertOwnerIn(Body):
     owner_id: Integer | None = Field(default=None, ge=1, le=2**31 - 1,
-                                 description="A staff user's id; left out, the caller takes the alert")
+                                 description=_l("A staff user's id; left out, the caller takes the alert"))
 
 
 class AlertStepIn(Body):
-    comment: str | None = Field(default=None, max_length=1000, description="Required to resolve")
+    comment: str | None = Field(default=None, max_length=1000, description=_l("Required to resolve"))
 
 
 class BulletinOut(BaseModel):
     id: int
-    title: str = Field(description="In the reader's language")
-    body: str = Field(description="In the reader's language")
+    title: str = Field(description=_l("In the reader's language"))
+    body: str = Field(description=_l("In the reader's language"))
     title_zh: str
     title_en: str
     body_zh: str
@@ -174,7 +194,7 @@ class OrganisationReviewList(BaseModel):
 
 
 class RejectIn(Body):
-    reason: str = Field(min_length=1, max_length=500, description="Kept in the audit trail")
+    reason: str = Field(min_length=1, max_length=500, description=_l("Kept in the audit trail"))
 
 
 class BomLineIn(Body):
@@ -186,11 +206,15 @@ class ProductPatch(Body):
     """Only the fields sent change; ``null`` clears the reference price or tonnes per unit;
     ``bom`` replaces the whole bill of materials."""
 
+    model_config = ConfigDict(json_schema_extra={"description": _l(
+        "Only the fields sent change; null clears the reference price or tonnes per unit; "
+        "bom replaces the whole bill of materials.")})
+
     name_zh: str | None = Field(default=None, min_length=1, max_length=200)
     name_en: str | None = Field(default=None, min_length=1, max_length=200)
     tier: Tier | None = None  # type: ignore[valid-type]
     unit: Unit | None = None  # type: ignore[valid-type]
-    reference_price: Number | None = Field(default=None, ge=0, le=1e12, description="CNY per product unit")
+    reference_price: Number | None = Field(default=None, ge=0, le=1e12, description=_l("CNY per product unit"))
     tonnes_per_unit: Number | None = Field(default=None, gt=0, le=1e12)
     bom: list[BomLineIn] | None = Field(default=None, max_length=50)
 
@@ -221,19 +245,19 @@ class ProductDetail(BaseModel):
 
 
 class StaffRun(Run):
-    baseline_run_id: int | None = Field(description="The run a what-if run re-solves")
-    relaxed: str | None = Field(description="The rule family a what-if run leaves out")
+    baseline_run_id: int | None = Field(description=_l("The run a what-if run re-solves"))
+    relaxed: str | None = Field(description=_l("The rule family a what-if run leaves out"))
 
 
 class WhatIfIn(Body):
-    request_key: str = Field(min_length=1, max_length=64, description="Any unique text; a repeat returns the same run")
+    request_key: str = Field(min_length=1, max_length=64, description=_l("Any unique text; a repeat returns the same run"))
     relax: RelaxedFamily
 
 
 class RerunIn(Body):
-    request_key: str = Field(min_length=1, max_length=64, description="Any unique text; a repeat returns the same run")
-    products: list[str] | None = Field(default=None, description="Product ids; left out, the run's own")
-    time_limit: Number | None = Field(default=None, ge=1, le=600, description="Seconds; left out, the run's own")
+    request_key: str = Field(min_length=1, max_length=64, description=_l("Any unique text; a repeat returns the same run"))
+    products: list[str] | None = Field(default=None, description=_l("Product ids; left out, the run's own"))
+    time_limit: Number | None = Field(default=None, ge=1, le=600, description=_l("Seconds; left out, the run's own"))
 
 
 class ApproveManyIn(Body):
@@ -242,15 +266,15 @@ class ApproveManyIn(Body):
 
 class ApproveManyOut(BaseModel):
     approved: list[int]
-    refused: dict[str, str] = Field(description="Proposal id -> why it was not approved")
+    refused: dict[str, str] = Field(description=_l("Proposal id -> why it was not approved"))
 
 
 class ProductSummaryOut(BaseModel):
-    offered: float = Field(description="Units over the windows, after contracts")
+    offered: float = Field(description=_l("Units over the windows, after contracts"))
     demanded: float
-    matched: float = Field(description="Units over the terms of the proposed matches")
-    surplus: float = Field(description="CNY")
-    greedy_surplus: float = Field(description="CNY of the match by hand: upstream first, best margin first")
+    matched: float = Field(description=_l("Units over the terms of the proposed matches"))
+    surplus: float = Field(description=_l("CNY"))
+    greedy_surplus: float = Field(description=_l("CNY of the match by hand: upstream first, best margin first"))
 
 
 class ProductComparisonOut(BaseModel):
@@ -263,7 +287,7 @@ class ProductComparisonOut(BaseModel):
 class PairComparisonOut(BaseModel):
     offer_id: int
     demand_id: int
-    qty_a: float = Field(description="Monthly quantity in run a (0 when not matched)")
+    qty_a: float = Field(description=_l("Monthly quantity in run a (0 when not matched)"))
     qty_b: float
     surplus_a: float
     surplus_b: float
@@ -272,9 +296,9 @@ class PairComparisonOut(BaseModel):
 class RunComparison(BaseModel):
     a: StaffRun
     b: StaffRun
-    surplus_a: float = Field(description="Run a's objective, CNY")
+    surplus_a: float = Field(description=_l("Run a's objective, CNY"))
     surplus_b: float
-    difference: float = Field(description="surplus_b - surplus_a")
+    difference: float = Field(description=_l("surplus_b - surplus_a"))
     products: list[ProductComparisonOut]
     pairs: list[PairComparisonOut]
 
@@ -282,7 +306,7 @@ class RunComparison(BaseModel):
 class PairExplanation(BaseModel):
     offer_id: int
     demand_id: int
-    reasons: list[str] = Field(description="Why this match is no larger, in the reader's language")
+    reasons: list[str] = Field(description=_l("Why this match is no larger, in the reader's language"))
 
 
 class ProductSummaryRow(ProductSummaryOut):
@@ -312,4 +336,4 @@ ThresholdsPatch = create_model("ThresholdsPatch", __base__=Body, **_threshold_fi
 
 
 class ChecksRun(BaseModel):
-    raised: int = Field(description="New alerts; a finding raised before is never raised again")
+    raised: int = Field(description=_l("New alerts; a finding raised before is never raised again"))

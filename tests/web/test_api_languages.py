@@ -50,3 +50,23 @@ def test_the_reference_page_offers_both_languages(client):
     assert "Post a listing" in english and "发布挂牌" not in english
     assert 'href="/api-docs?lang=zh"' in english and "/api/v1/openapi.json?lang=en" in english
     assert "<h1>API 参考</h1>" in english  # the page around the document keeps the reader's language
+
+
+STAFF_DESCRIPTIONS = [  # (schema, property or None for the schema's own description, Chinese, English)
+    ("AlertOut", "state", "open（待处理）、acknowledged（已确认）或 resolved（已解决）", "open, acknowledged or resolved"),
+    ("PricePointIn", None, "同一天再提交的价格点替换已存的价格点。",
+     "A second point on a day already stored replaces the first."),
+    ("RelaxedFamily", None,
+     "假设分析（what-if）运行可放开的规则类别：supplier_counts（供应商数量）、shares（份额）或 min_volumes（最小数量）。",
+     "The rule families a what-if run may leave out: supplier_counts, shares or min_volumes."),
+]
+
+
+@pytest.mark.parametrize(("schema", "field", "chinese", "english"), STAFF_DESCRIPTIONS)
+def test_staff_schema_descriptions_are_chinese_by_default_and_english_on_request(client, schema, field, chinese, english):
+    def description(doc):
+        node = doc["components"]["schemas"][schema]
+        return (node["properties"][field] if field else node)["description"]
+
+    assert description(client.get("/api/v1/openapi.json").get_json()) == chinese
+    assert description(client.get("/api/v1/openapi.json?lang=en").get_json()) == english
