@@ -112,7 +112,9 @@ def test_contract_schedules_export_as_xlsx_and_csv(client, db, market):
     book = load_workbook(io.BytesIO(client.get("/api/v1/contracts/export.xlsx", headers=seller).get_data()))
     rows = list(book.active.iter_rows(values_only=True))
     assert len(rows) == 1 + 12  # header and one line per month of 2027
-    assert rows[1][-4:] == ("2027-01", 300, 73500, "fixed") and rows[1][8] == 73500
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert (first["month"], first["qty"], first["month_price_cny"], first["month_price_kind"]) == ("2027-01", 300, 73500, "fixed")
+    assert first["unit_price_at_signing_cny"] == 73500 and first["unit"] == "t"
     csv_text = client.get("/api/v1/contracts/export.csv", headers=seller).get_data().decode("utf-8-sig")
     assert len(csv_text.splitlines()) == 13
     assert client.get("/api/v1/contracts/export.csv", headers=token(db, market.outsider)).get_data().decode("utf-8-sig").count("\n") == 1
