@@ -225,6 +225,9 @@ class ProposalList(BaseModel):
 class PriceLeg(BaseModel):
     """One side's price in a contract (``fixed`` at ``price``, or ``index``-linked), see docs/api.md."""
 
+    model_config = ConfigDict(json_schema_extra={
+        "description": _l("One side's price in a contract: fixed at price, or linked to an index with an adjustment, a floor and a ceiling.")})
+
     basis: str
     price: float | None
     index: str | None
