@@ -90,9 +90,22 @@ def app(request: pytest.FixtureRequest) -> Iterator[Flask]:
     marker = request.node.get_closest_marker("app_config")
     if marker:
         overrides = {**overrides, **marker.kwargs}
+    yield from _app_on(request, "sqlite://", overrides)
+
+
+@pytest.fixture(params=BACKENDS)
+def shared_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a database several connections share (file SQLite, or PostgreSQL): for tests
+    that race threads, which in-memory SQLite cannot show."""
+    yield from _app_on(request, f"sqlite:///{tmp_path}/shared.db", {})
+
+
+def _app_on(request: pytest.FixtureRequest, sqlite_url: str, overrides: dict[str, Any]) -> Iterator[Flask]:
     if request.param == "postgresql":
         url, schema = request.getfixturevalue("pg_schema")
         overrides = {"DATABASE_URL": url, "DATABASE_SCHEMA": schema, **overrides}
+    else:
+        overrides = {"DATABASE_URL": sqlite_url, **overrides}
     app = create_app(make_config(**overrides))
     engine = get_engine(app)
     SQLModel.metadata.create_all(engine)

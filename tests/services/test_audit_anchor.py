@@ -16,23 +16,9 @@ from sqlmodel import Session, select
 
 from matchmaker.cli import cli
 from matchmaker.models import AuditRecord
-from matchmaker.services import acceptance, audit, audit_anchor, review
-from tests.matching_market import add_proposal, seed_market
+from matchmaker.services import audit, audit_anchor
 
 TODAY = date(2027, 1, 15)
-
-
-@pytest.fixture
-def trail(db, factory):
-    """Five records in four commits: approve; accept; accept + create_contract; reject."""
-    market = seed_market(db, factory)
-    p = add_proposal(db, market, market.demand, 300)
-    review.approve(db, market.staff, p.id, TODAY)
-    acceptance.respond(db, market.buyer, p.id, True, TODAY)
-    acceptance.respond(db, market.seller, p.id, True, TODAY)
-    q = add_proposal(db, market, market.demand_b, 100)
-    review.reject(db, market.staff, q.id, "duplicate")
-    return market
 
 
 @pytest.fixture

@@ -13,24 +13,11 @@ from sqlmodel import select
 
 from matchmaker.cli import cli
 from matchmaker.models import AuditRecord
-from matchmaker.services import acceptance, audit, review
+from matchmaker.services import audit, review
 from matchmaker.services.review import CapacityConflict
 from tests.matching_market import add_proposal, seed_market
 
 TODAY = date(2027, 1, 15)
-
-
-@pytest.fixture
-def trail(db, factory):
-    """Five records: approve, accept, accept + contract, reject."""
-    market = seed_market(db, factory)
-    p = add_proposal(db, market, market.demand, 300)
-    review.approve(db, market.staff, p.id, TODAY)
-    acceptance.respond(db, market.buyer, p.id, True, TODAY)
-    acceptance.respond(db, market.seller, p.id, True, TODAY)
-    q = add_proposal(db, market, market.demand_b, 100)
-    review.reject(db, market.staff, q.id, "duplicate")
-    return market
 
 
 def records(db):

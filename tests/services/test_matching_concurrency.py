@@ -12,37 +12,17 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-import pytest
-from sqlalchemy import text
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
-from matchmaker import create_app
 from matchmaker.db import get_engine
 from matchmaker.models import Contract, Demand, ScheduleLine
 from matchmaker.services import acceptance, audit
 from matchmaker.services.capacity import remaining_by_month
 from matchmaker.services.review import CapacityConflict
-from tests.conftest import BACKENDS, Factory, make_config
+from tests.conftest import Factory
 from tests.matching_market import add_proposal, seed_market
 
 TODAY = date(2027, 1, 15)
-
-
-@pytest.fixture(params=BACKENDS)
-def shared_app(request, tmp_path):
-    if request.param == "postgresql":
-        url, schema = request.getfixturevalue("pg_schema")
-        app = create_app(make_config(DATABASE_URL=url, DATABASE_SCHEMA=schema))
-    else:
-        app = create_app(make_config(DATABASE_URL=f"sqlite:///{tmp_path}/race.db"))
-    engine = get_engine(app)
-    SQLModel.metadata.create_all(engine)
-    yield app
-    if request.param == "postgresql":
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 def test_racing_acceptances_never_exceed_the_offer(shared_app):

@@ -17,7 +17,7 @@ from matchmaker import create_app, jobs
 from matchmaker.db import get_engine
 from matchmaker.models import AuditRecord, MatchingRun, Proposal
 from matchmaker.services import audit, runs
-from tests.conftest import BACKENDS, Factory, make_config
+from tests.conftest import Factory, make_config
 from tests.matching_market import seed_market
 
 NOW = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
@@ -148,26 +148,6 @@ def test_the_views_use_the_configured_slack(app, db, market):
     db.commit()
     with app.app_context():
         assert runs.get_run(db, market.staff, run.id).state == "failed"
-
-
-@pytest.fixture(params=BACKENDS)
-def shared_app(request, tmp_path):
-    """An app on a database that several connections share (file SQLite, or PostgreSQL)."""
-    from sqlalchemy import text
-
-    if request.param == "postgresql":
-        url, schema = request.getfixturevalue("pg_schema")
-        app = create_app(make_config(DATABASE_URL=url, DATABASE_SCHEMA=schema))
-    else:
-        app = create_app(make_config(DATABASE_URL=f"sqlite:///{tmp_path}/sweep.db"))
-    engine = get_engine(app)
-    SQLModel.metadata.create_all(engine)
-    yield app
-    if request.param == "postgresql":
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 def test_sweeps_racing_in_eight_threads_fail_each_run_once(shared_app):
