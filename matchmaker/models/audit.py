@@ -33,6 +33,9 @@ class AuditRecord(SQLModel, table=True):
     action: str = Field(max_length=32)
     entity: str = Field(max_length=32)
     entity_id: int | None = None
+    # Entities keyed by text (a catalogue product's slug) name themselves here instead of in
+    # ``entity_id``; hashed only when set, so records written before the column keep their hash.
+    entity_key: str | None = Field(default=None, max_length=100)
     before: str = Field(default="null", sa_column=Column(Text, nullable=False))
     after: str = Field(default="null", sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64)

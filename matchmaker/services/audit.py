@@ -41,17 +41,29 @@ def _stamp(at: datetime) -> str:
 
 
 def record_hash(record: AuditRecord, prev_hash: str) -> str:
-    body = _canonical([record.seq, _stamp(record.at), record.user_id, record.action, record.entity,
-                       record.entity_id, record.before, record.after, prev_hash])
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """The text key joins the hashed content only when set: records written before the column
+    existed (and every record of an integer-keyed entity) hash exactly as they always did."""
+    fields: list[Any] = [record.seq, _stamp(record.at), record.user_id, record.action, record.entity,
+                         record.entity_id, record.before, record.after, prev_hash]
+    if record.entity_key is not None:
+        fields.append({"entity_key": record.entity_key})
+    return hashlib.sha256(_canonical(fields).encode("utf-8")).hexdigest()
+
+
+def _identity(entity_id: int | str | None) -> dict[str, Any]:
+    """Integer ids go to ``entity_id``, text keys (a product's slug) to ``entity_key``."""
+    if isinstance(entity_id, str):
+        return {"entity_id": None, "entity_key": entity_id}
+    return {"entity_id": entity_id, "entity_key": None}
 
 
 def record(
-    session: Session, user_id: int | None, action: str, entity: str, entity_id: int | None,
+    session: Session, user_id: int | None, action: str, entity: str, entity_id: int | str | None,
     before: Any, after: Any,
 ) -> AuditRecord:
     """Adds the next record to the session; the caller commits it with the change it describes,
-    and the commit appends the new head to the anchor file."""
+    and the commit appends the new head to the anchor file. ``entity_id`` is the entity's integer
+    id, or its text key for entities named by a slug (catalogue products)."""
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
@@ -59,7 +71,7 @@ def record(
     prev_hash = last.hash if last else GENESIS
     entry = AuditRecord(
         seq=(last.seq + 1) if last else 1, at=utcnow(), user_id=user_id, action=action, entity=entity,
-        entity_id=entity_id, before=_canonical(before), after=_canonical(after), prev_hash=prev_hash, hash="",
+        **_identity(entity_id), before=_canonical(before), after=_canonical(after), prev_hash=prev_hash, hash="",
     )
     entry.hash = record_hash(entry, prev_hash)
     session.add(entry)
@@ -155,6 +167,8 @@ def verify(session: Session, anchors: Sequence[Anchor] = ()) -> Report:
     return check(session.exec(select(AuditRecord).order_by(AuditRecord.seq)), anchors)
 
 
-def history(session: Session, entity: str, entity_id: int) -> list[AuditRecord]:
-    query = select(AuditRecord).where(AuditRecord.entity == entity, AuditRecord.entity_id == entity_id)
+def history(session: Session, entity: str, entity_id: int | str) -> list[AuditRecord]:
+    identity = _identity(entity_id)
+    column = AuditRecord.entity_key if identity["entity_key"] is not None else AuditRecord.entity_id
+    query = select(AuditRecord).where(AuditRecord.entity == entity, column == entity_id)
     return list(session.exec(query.order_by(AuditRecord.seq)))

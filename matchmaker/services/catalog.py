@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from matchmaker.domain import TIERS, UNITS
 from matchmaker.models import BomLine, Product
 from matchmaker.models.base import utcnow
+from matchmaker.services import audit
 from matchmaker.services.errors import NotFound, PermissionDenied
 from matchmaker.services.fields import FormReader
 from matchmaker.services.viewer import Viewer
@@ -85,16 +86,25 @@ def bom_text(session: Session, product_id: str) -> str:
     return "; ".join(f"{line.input_id}:{line.qty_per_unit:g}" for line in bom_of(session, product_id))
 
 
+def snapshot(session: Session, product: Product) -> dict[str, Any]:
+    """A product as its audit record keeps it: every field staff edit, the BOM as input -> qty."""
+    return {"name_zh": product.name_zh, "name_en": product.name_en, "tier": product.tier, "unit": product.unit,
+            "reference_price": product.reference_price, "tonnes_per_unit": product.tonnes_per_unit,
+            "bom": {line.input_id: line.qty_per_unit for line in bom_of(session, product.id)}}
+
+
 def save_product(
     session: Session, viewer: Viewer, data: Mapping[str, Any], product_id: str | None = None
 ) -> Product:
-    """Create (``product_id`` None) or edit a product. Staff only.
+    """Create (``product_id`` None) or edit a product. Staff only. Audited (``product_added`` /
+    ``product_edited``, keyed by the product's id) in the same commit as the change.
 
     Raises PermissionDenied, NotFound or ValidationError (an id already taken included).
     """
     if not viewer.is_staff:
         raise PermissionDenied()
     form = FormReader(data)
+    before: dict[str, Any] | None = None
     if product_id is None:
         new_id = form.raw("id").lower()
         if not SLUG_RE.match(new_id):
@@ -106,6 +116,7 @@ def save_product(
         existing = session.get(Product, product_id)
         if existing is None:
             raise NotFound(product_id)
+        before = snapshot(session, existing)
         product = existing
     product.name_zh = form.text("name_zh", max_len=200)
     product.name_en = form.text("name_en", max_len=200)
@@ -121,6 +132,9 @@ def save_product(
     session.exec(delete(BomLine).where(BomLine.product_id == product.id))  # type: ignore[call-overload]
     for input_id, qty in bom:
         session.add(BomLine(product_id=product.id, input_id=input_id, qty_per_unit=qty))
+    session.flush()
+    audit.record(session, viewer.user_id, "product_added" if before is None else "product_edited", "product",
+                 product.id, before, snapshot(session, product))
     session.commit()
     return product
 

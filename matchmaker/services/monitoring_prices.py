@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import csv
+import hashlib
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,9 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from matchmaker.models import Contract, PricePoint, PriceSeries, Product, ScheduleLine
+from matchmaker.services import audit
 from matchmaker.services.errors import NotFound, PermissionDenied, ValidationError
 from matchmaker.services.fields import FormReader
 from matchmaker.services.viewer import Viewer
@@ -181,16 +184,25 @@ def latest_price(session: Session, product_id: str) -> Point | None:
     return points[-1] if points else None
 
 
-def _store(session: Session, series: PriceSeries, day: date, price: float, note: str) -> None:
-    """A second value for a day already stored replaces the first."""
+def _store(session: Session, series: PriceSeries, day: date, price: float, note: str) -> dict[str, Any] | None:
+    """A second value for a day already stored replaces the first; returns the replaced point
+    (for the audit record), None for a new day."""
     row = session.exec(select(PricePoint).where(PricePoint.series_id == series.id, PricePoint.day == day)).first()
+    replaced = {"day": day.isoformat(), "price": row.price, "note": row.note} if row else None
     row = row or PricePoint(series_id=series.id, day=day, price=price)  # type: ignore[arg-type]
     row.price, row.note = price, note
     session.add(row)
+    return replaced
+
+
+def _point_count(session: Session, series: PriceSeries) -> int:
+    return session.exec(select(func.count()).select_from(PricePoint).where(PricePoint.series_id == series.id)).one()
 
 
 def add_point(session: Session, viewer: Viewer, product_id: str, data: Mapping[str, Any]) -> None:
-    """Staff only. Raises PermissionDenied, NotFound or ValidationError; commits, then checks the rules."""
+    """Staff only. Raises PermissionDenied, NotFound or ValidationError; commits the point with its
+    audit record (``price_point_set``, keyed by the product id: before is the value it replaced,
+    if any), then checks the rules."""
     if not viewer.is_staff:
         raise PermissionDenied()
     form = FormReader(data)
@@ -199,7 +211,9 @@ def add_point(session: Session, viewer: Viewer, product_id: str, data: Mapping[s
     note = form.text("note", max_len=200, required=False)
     form.raise_if_errors()
     series = series_for(session, product_id, create=True)
-    _store(session, series, day, price, note)  # type: ignore[arg-type]
+    replaced = _store(session, series, day, price, note)  # type: ignore[arg-type]
+    audit.record(session, viewer.user_id, "price_point_set", "price_series", product_id, replaced,
+                 {"day": day.isoformat(), "price": price, "note": note})  # type: ignore[union-attr]
     session.commit()
     _check(session, product_id)
 
@@ -247,7 +261,10 @@ def parse_price_csv(text: str) -> list[tuple[date, float, str]]:
 
 
 def import_csv(session: Session, viewer: Viewer, product_id: str, raw: bytes) -> int:
-    """All rows or none. Staff only; raises PermissionDenied, NotFound or ValidationError."""
+    """All rows or none, with one audit record for the whole file (``price_points_imported``:
+    the series' point count before and after, the rows imported, how many replaced a stored
+    day, their date range and the file's SHA-256). Staff only; raises PermissionDenied,
+    NotFound or ValidationError."""
     if not viewer.is_staff:
         raise PermissionDenied()
     if len(raw) > MAX_IMPORT_BYTES:
@@ -258,8 +275,14 @@ def import_csv(session: Session, viewer: Viewer, product_id: str, raw: bytes) ->
         raise ValidationError({"file": _l("The file must be UTF-8 text.")}) from None
     rows = parse_price_csv(text)
     series = series_for(session, product_id, create=True)
-    for day, price, note in rows:
-        _store(session, series, day, price, note)  # type: ignore[arg-type]
+    before = _point_count(session, series)  # type: ignore[arg-type]
+    replaced = sum(_store(session, series, day, price, note) is not None for day, price, note in rows)  # type: ignore[arg-type]
+    session.flush()
+    days = [day for day, _, _ in rows]
+    audit.record(session, viewer.user_id, "price_points_imported", "price_series", product_id, {"points": before},
+                 {"points": _point_count(session, series), "imported": len(rows), "replaced": replaced,  # type: ignore[arg-type]
+                  "first_day": min(days).isoformat(), "last_day": max(days).isoformat(),
+                  "file_sha256": hashlib.sha256(raw).hexdigest()})
     session.commit()
     _check(session, product_id)
     return len(rows)

@@ -123,3 +123,10 @@ def test_staff_add_a_product_whose_id_must_be_new(client, world):
     assert created.status_code == 201 and created.get_json()["bom"] == [{"input_id": "lfp-cathode", "qty_per_unit": 1800}]
     again = client.post("/api/v1/products", headers=world["staff"], json=product)
     assert again.status_code == 422 and again.get_json()["error"]["field"] == "id"
+
+
+def test_editing_a_product_is_audited_under_its_id_with_the_old_and_new_price(client, world, db):
+    client.patch("/api/v1/products/lfp-cathode", headers=world["staff"], json={"reference_price": 38500})
+    record = db.exec(select(AuditRecord).where(AuditRecord.entity == "product")).one()
+    assert (record.action, record.user_id, record.entity_key) == ("product_edited", world["staff_id"], "lfp-cathode")
+    assert (json.loads(record.before)["reference_price"], json.loads(record.after)["reference_price"]) == (36000, 38500)

@@ -213,3 +213,10 @@ def test_thresholds_out_of_range_are_refused_naming_the_field(client, world):
     response = client.patch("/api/v1/thresholds", headers=world["staff"], json={"change_3m_pct": 0})
     assert response.status_code == 422 and response.get_json()["error"]["field"] == "change_3m_pct"
     assert client.get("/api/v1/thresholds", headers=world["member"]).status_code == 403
+
+
+def test_each_point_added_is_audited_under_the_product_with_the_value_it_replaced(client, world, db, series):
+    add(client, world["staff"], "2025-03-01", 101000)
+    rows = db.exec(select(AuditRecord).where(AuditRecord.entity == "price_series").order_by(AuditRecord.seq)).all()
+    assert [(r.action, r.entity_key, r.user_id) for r in rows] == [("price_point_set", "lithium-carbonate", world["staff_id"])] * 4
+    assert (json.loads(rows[-1].before)["price"], json.loads(rows[-1].after)["price"]) == (120000, 101000)

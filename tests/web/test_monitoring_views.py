@@ -1,13 +1,14 @@
 """The monitoring pages as staff and members use them (today is 2027-01-15)."""
 
 import io
+import json
 from datetime import date
 from xml.etree import ElementTree as ET
 
 import pytest
 from sqlmodel import Session, select
 
-from matchmaker.models import Alert, CapacityProject, Demand, Offer
+from matchmaker.models import Alert, AuditRecord, CapacityProject, Demand, Offer
 from matchmaker.services.monitoring_prices import seed_price_series
 
 STAFF_PAGES = ["/monitoring/", "/monitoring/balance", "/monitoring/balance/lithium-carbonate", "/monitoring/prices",
@@ -79,6 +80,8 @@ def test_staff_add_a_price_point_and_import_a_csv_with_row_numbered_errors(clien
     good = client.post("/monitoring/prices/lfp-cathode/import", content_type="multipart/form-data",
                        data={"file": (io.BytesIO(b"date,price\n2025-01-01,36000\n"), "p.csv")})
     assert good.status_code == 303
+    imported = db.exec(select(AuditRecord).where(AuditRecord.action == "price_points_imported")).one()
+    assert (imported.entity_key, json.loads(imported.after)["imported"]) == ("lfp-cathode", 1)
 
 
 def test_alert_workflow_and_staff_inbox(client, auth, world, db):
