@@ -30,7 +30,7 @@ from matchmaker.domain import (
     UNITS,
 )
 from matchmaker.regions import PROVINCES, region_name
-from matchmaker.services.contract_terms import price_unit
+from matchmaker.services.contract_terms import PRICE_UNITS
 
 
 def select_locale() -> str:
@@ -145,6 +145,16 @@ def fmt_money(value: float | None) -> str:
 
 
 _MONEY_PATTERN = parse_pattern("#,##0.00")
+
+
+def price_unit(unit: str) -> str:
+    """What a price of a product in ``unit`` is stated in (``元/吨``, ``CNY/t``), as
+    ``contract_terms.price_unit`` says it, but through the per-language cache: list pages ask once
+    a row, and each lazy label would otherwise walk the whole Flask-Babel lookup."""
+    label = translated(PRICE_UNITS).get(unit)
+    if label is not None:
+        return label
+    return _request_translations().ugettext("CNY/%(unit)s") % {"unit": unit}
 
 
 def fmt_date(value: date | datetime | None) -> str:
