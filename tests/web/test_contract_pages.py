@@ -51,8 +51,8 @@ def test_both_parties_see_the_formula_both_legs_and_each_months_price(client, au
         page = client.get(f"/contracts/{split.id}").get_data(as_text=True)
         assert "单价 = ½ × 卖方报价公式 + ½ × 买方出价公式 + ½ × 运费" in page
         # prices in CNY per tonne, the product's unit, with two decimals; Chinese punctuation
-        assert "卖方报价：" in page and "-5 %，下限 70,000.00" in page
-        assert "买方出价：" in page and "+2,000.00 元/吨，上限 90,000.00" in page
+        assert "卖方报价：" in page and "-5 %，下限 70,000.00 元/吨" in page
+        assert "买方出价：" in page and "+2,000.00 元/吨，上限 90,000.00 元/吨" in page
         assert "运费：300.00 元/吨" in page and "签约时单价：79,150.00 元/吨。" in page
         assert "元/单位" not in page and "每单位" not in page
         # at 100,000 (configured, so an estimate): (95,000 + 90,000 + 300) / 2 = 92,650, every month
@@ -67,6 +67,7 @@ def test_the_terms_in_english(client, auth, split):
     page = client.get(f"/contracts/{split.id}").get_data(as_text=True)
     assert "Unit price = ½ × seller's ask formula + ½ × buyer's bid formula + ½ × freight" in page
     assert "Seller's ask" in page and "Buyer's bid" in page and "Estimated at the latest index value" in page
+    assert "ceiling 90,000.00 CNY/t" in page
     assert "Freight: 300.00 CNY/t" in page and "At signing: 79,150.00 CNY/t." in page and "Unit price (CNY/t)" in page
 
 
