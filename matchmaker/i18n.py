@@ -148,9 +148,9 @@ _MONEY_PATTERN = parse_pattern("#,##0.00")
 
 
 def price_unit(unit: str) -> str:
-    """What a price of a product in ``unit`` is stated in (``元/吨``, ``CNY/t``), as
-    ``contract_terms.price_unit`` says it, but through the per-language cache: list pages ask once
-    a row, and each lazy label would otherwise walk the whole Flask-Babel lookup."""
+    """What a price of a product in ``unit`` is stated in (``元/吨``, ``CNY/t``; the labels are
+    ``contract_terms.PRICE_UNITS``), through the per-language cache: list pages ask once a row, and
+    each lazy label would otherwise walk the whole Flask-Babel lookup."""
     label = translated(PRICE_UNITS).get(unit)
     if label is not None:
         return label

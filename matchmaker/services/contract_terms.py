@@ -44,12 +44,6 @@ PRICE_UNITS: dict[str, object] = {
 }
 
 
-def price_unit(unit: str) -> str:
-    """What a price of a product in ``unit`` is stated in: ``元/吨`` / ``CNY/t`` for tonnes."""
-    label = PRICE_UNITS.get(unit)
-    return str(label) if label is not None else str(_l("CNY/%(unit)s", unit=unit))
-
-
 @dataclass(frozen=True)
 class Leg:
     """One side's price as the contract states it: fixed at ``price``, or index-linked."""

@@ -6,13 +6,13 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 
+from matchmaker.i18n import price_unit
 from matchmaker.models import Contract, ScheduleLine
 from matchmaker.services.contract_terms import (
     Leg,
     contract_price,
     leg_columns,
     monthly_prices,
-    price_unit,
     split_price,
 )
 from matchmaker.services.pricing import MissingIndex

@@ -9,7 +9,6 @@ from flask_babel import force_locale
 from sqlmodel import select
 
 from matchmaker import i18n
-from matchmaker.domain import UNITS
 from matchmaker.models import Demand, Offer
 from matchmaker.services import contract_terms
 from tests.matching_market import add_proposal, seed_market
@@ -95,9 +94,9 @@ def test_market_view_still_shows_no_price(client, auth, market, lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_cached_page_label_is_the_contract_label(app, lang):
-    """List pages use ``i18n.price_unit`` (cached per language), contracts ``contract_terms``."""
+def test_the_cached_label_is_the_translated_label(app, lang):
+    """``i18n.price_unit`` caches each language's labels; they must read as the lazy ones do."""
     with app.test_request_context(), force_locale(lang):
-        for unit in [*UNITS, "barrel"]:
-            assert i18n.price_unit(unit) == contract_terms.price_unit(unit)
+        for unit, label in contract_terms.PRICE_UNITS.items():
+            assert i18n.price_unit(unit) == str(label)
         assert i18n.price_unit("barrel") == ("元/barrel" if lang == "zh" else "CNY/barrel")
